@@ -1,0 +1,55 @@
+# RM Desk — every target sets itself up: a fresh clone needs only Python 3.11+ and make.
+# `make test` is what CI runs (.ci/run calls it and nothing else).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.rm-desk-installed
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: setup system demo test lint typecheck pytest bench soak lock clean
+
+setup: system $(STAMP)
+
+# Debian packages the tests use (a Secret Service keyring, D-Bus). Installs only what is missing,
+# and only where it can (root with apt-get); elsewhere it says what the tests will skip.
+system:
+	@scripts/setup-system.sh
+
+$(STAMP): requirements/lock.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+demo: setup
+	$(BIN)/rm-desk --demo
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup
+	scripts/with-keyring.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+bench: setup
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+soak: setup
+	@echo "make soak: no long-running soak suites yet (they come with the sync engine)."
+
+# Re-resolve the pinned versions from pyproject.toml into requirements/lock.txt.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[server,dev]'
+	.lock-venv/bin/python -m pip freeze --exclude-editable --disable-pip-version-check \
+		| grep -v '^rm-desk' > requirements/lock.txt
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist *.egg-info

@@ -1,0 +1,1 @@
+"""Reference CRM server for the RM Desk sync contract (API.md)."""

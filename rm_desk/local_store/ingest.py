@@ -1,0 +1,373 @@
+"""The bulk path: applying a page of the server's change feed to the cache.
+
+Sync calls :func:`apply_page` once per feed page; the page's records and its cursor commit in one
+transaction, so a crash leaves either the whole page and its cursor or neither. Records go in through
+the DB-API ``executemany`` of one prepared ``INSERT … ON CONFLICT DO UPDATE`` per entity — no ORM
+objects, no per-row round trips through SQLAlchemy's parameter processing.
+
+Per page, in order:
+
+1. Collapse the page to the last change per record (the feed is in ``rev`` order).
+2. Check each record's shape against its table (types, required fields). A record that fails is
+   *quarantined*: left out, with a journal entry naming entity and id only; the rest of the page is
+   applied. One bad record never stalls sync.
+3. Upsert. A record with local changes the server has not acknowledged is *rebased*: its ``base``
+   becomes the server copy just received and the visible row is that copy with the pending fields
+   laid over it, so the user keeps seeing their edit. A record the user deleted locally stays deleted.
+4. Delete. ``reason = "out_of_scope"`` on a customer purges the customer and all its children (the
+   records left the user's book); other deletes remove the one record.
+5. Refresh the search index of every customer the page touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Integer, Table, delete, insert, select
+from sqlalchemy.sql import bindparam
+
+from rm_desk.domain.enums import OpKind, OpState
+from rm_desk.domain.fields import READ_ONLY_ENTITIES
+from rm_desk.local_store import schema
+from rm_desk.local_store.engine import Store
+from rm_desk.local_store.rows import (
+    DERIVED_COLUMNS,
+    JSON_COLUMNS,
+    boolean_columns,
+    merge_fields,
+    wire_columns,
+)
+from rm_desk.local_store.sync_state import set_state
+
+PENDING_STATES = tuple(
+    s.value
+    for s in (OpState.QUEUED, OpState.SENDING, OpState.CONFLICT, OpState.REJECTED, OpState.HELD)
+)
+SEARCH_SOURCES = frozenset({"customer", "account", "customer_tag"})
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantinedRecord:
+    entity: str
+    record_id: str
+    reason: str  # which field failed and how; never the value
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What one page did to the cache."""
+
+    upserted: int = 0
+    deleted: int = 0
+    purged: int = 0
+    rebased: int = 0
+    quarantined: tuple[QuarantinedRecord, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class _EntitySpec:
+    table: Table
+    columns: tuple[str, ...]  # wire columns after id and rev
+    json_columns: frozenset[str]
+    text_columns: frozenset[str]
+    int_columns: frozenset[str]
+    bool_columns: frozenset[str]
+    required: frozenset[str]
+    editable: frozenset[str]
+    upsert_sql: str
+    upsert_rebased_sql: str
+
+    def check(self, data: Mapping[str, Any]) -> str | None:
+        """Why ``data`` cannot be stored, or ``None``. Names the field, never its value."""
+        for name in self.required:
+            if data.get(name) is None:
+                return f"{name}: missing"
+        for name, value in data.items():
+            if value is None:
+                continue
+            if name in self.text_columns:
+                if type(value) is not str:
+                    return f"{name}: expected text"
+            elif name in self.int_columns:
+                if type(value) is not int:
+                    return f"{name}: expected an integer"
+            elif name in self.bool_columns:
+                if type(value) is not bool:
+                    return f"{name}: expected true or false"
+            elif name in self.json_columns and not isinstance(value, list | dict):
+                return f"{name}: expected a list or an object"
+        return None
+
+    def values(self, record_id: str, rev: int, data: Mapping[str, Any]) -> tuple[Any, ...]:
+        json_columns = self.json_columns
+        row: list[Any] = [record_id, rev]
+        for name in self.columns:
+            value = data.get(name)
+            if value is not None and name in json_columns:
+                value = orjson.dumps(value).decode()
+            row.append(value)
+        row.extend(_derived_values(self.table.name, data))
+        return tuple(row)
+
+
+def _derived_names(entity: str) -> tuple[str, ...]:
+    # aum_num is a generated column: SQLite computes it; name_pinyin is filled by the search refresh.
+    return tuple(n for n in sorted(DERIVED_COLUMNS.get(entity, ())) if n != "aum_num")
+
+
+def _derived_values(entity: str, data: Mapping[str, Any]) -> list[Any]:
+    if entity == "visit":
+        ids = data.get("customer_ids") or []
+        return [ids[0] if ids else None]
+    if entity == "customer":
+        return [None]  # name_pinyin, recomputed by refresh_search for every touched customer
+    return []
+
+
+def _build_spec(table: Table) -> _EntitySpec:
+    columns = tuple(c for c in wire_columns(table) if c not in ("id", "rev"))
+    json_columns = JSON_COLUMNS.get(table.name, frozenset())
+    bool_columns = boolean_columns(table)
+    int_columns = frozenset(
+        c.name for c in table.columns if isinstance(c.type, Integer) and c.name in columns
+    )
+    text_columns = frozenset(columns) - json_columns - bool_columns - int_columns
+    required = frozenset(
+        c.name for c in table.columns if not c.nullable and c.name in columns and
+        c.server_default is None
+    )
+    editable = table.name not in READ_ONLY_ENTITIES
+    all_columns = ("id", "rev", *columns, *_derived_names(table.name))
+    quoted = ", ".join(f'"{c}"' for c in all_columns)
+    marks = ", ".join("?" for _ in all_columns)
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in all_columns[1:])
+    base_update = ', "base" = NULL' if editable else ""
+    upsert = (
+        f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks}) '
+        f'ON CONFLICT ("id") DO UPDATE SET {updates}{base_update}'
+    )
+    rebased = (
+        f'INSERT INTO "{table.name}" ({quoted}, "base") VALUES ({marks}, ?) '
+        f'ON CONFLICT ("id") DO UPDATE SET {updates}, "base" = excluded."base"'
+    )
+    return _EntitySpec(
+        table=table,
+        columns=columns,
+        json_columns=json_columns,
+        text_columns=text_columns,
+        int_columns=int_columns,
+        bool_columns=bool_columns,
+        required=required,
+        editable=merge_fields(table.name) if editable else frozenset(),
+        upsert_sql=upsert,
+        upsert_rebased_sql=rebased,
+    )
+
+
+_SPECS: dict[str, _EntitySpec] = {name: _build_spec(t) for name, t in schema.ENTITY_TABLES.items()}
+
+
+def apply_page(
+    store: Store,
+    changes: Sequence[Mapping[str, Any]],
+    cursor: str | None,
+    *,
+    server_time: str | None = None,
+) -> IngestResult:
+    """Apply one feed page and store its cursor, in one transaction."""
+    with store.write() as conn:
+        result = apply_changes(conn, changes, now=store.clock().isoformat())
+        if cursor is not None:
+            set_state(conn, "cursor", cursor)
+        if server_time is not None:
+            set_state(conn, "last_server_time", server_time)
+    return result
+
+
+def apply_changes(
+    conn: Connection, changes: Sequence[Mapping[str, Any]], *, now: str
+) -> IngestResult:
+    """Apply feed changes inside the caller's transaction. See the module docstring."""
+    latest: dict[tuple[str, str], Mapping[str, Any]] = {}
+    quarantined: list[QuarantinedRecord] = []
+    for change in changes:
+        entity, record_id = change.get("entity"), change.get("id")
+        if not isinstance(entity, str) or not isinstance(record_id, str):
+            quarantined.append(QuarantinedRecord(str(entity), str(record_id), "entity or id"))
+            continue
+        latest[(entity, record_id)] = change
+
+    upserts: dict[str, list[tuple[str, int, Mapping[str, Any]]]] = {}
+    deletes: dict[str, list[str]] = {}
+    scope_exits: list[str] = []
+    for (entity, record_id), change in latest.items():
+        spec = _SPECS.get(entity)
+        if spec is None:
+            quarantined.append(QuarantinedRecord(entity, record_id, "unknown entity"))
+            continue
+        op, rev = change.get("op"), change.get("rev")
+        if type(rev) is not int:
+            quarantined.append(QuarantinedRecord(entity, record_id, "rev: expected an integer"))
+        elif op == "upsert":
+            data = change.get("data")
+            problem = "data: expected an object" if not isinstance(data, dict) else spec.check(data)
+            if problem is None:
+                assert isinstance(data, dict)
+                upserts.setdefault(entity, []).append((record_id, rev, data))
+            else:
+                quarantined.append(QuarantinedRecord(entity, record_id, problem))
+        elif op == "delete":
+            if entity == "customer" and change.get("reason") == "out_of_scope":
+                scope_exits.append(record_id)
+            else:
+                deletes.setdefault(entity, []).append(record_id)
+        else:
+            quarantined.append(QuarantinedRecord(entity, record_id, "op: unknown"))
+
+    touched: set[str] = set()
+    rebased = 0
+    upserted = 0
+    for entity, records in upserts.items():
+        spec = _SPECS[entity]
+        pending = _pending_fields(conn, entity, [r[0] for r in records]) if spec.editable else {}
+        plain: list[tuple[Any, ...]] = []
+        rebased_rows: list[tuple[Any, ...]] = []
+        for record_id, rev, data in records:
+            local = pending.get(record_id)
+            if local is None:
+                plain.append(spec.values(record_id, rev, data))
+                continue
+            if local is _DELETED:
+                continue  # deleted here, not yet on the server: the push settles it
+            base = {name: data.get(name) for name in sorted(spec.editable) if name in data}
+            visible = {**data, **local}
+            rebased_rows.append((*spec.values(record_id, rev, visible), orjson.dumps(base).decode()))
+        if plain:
+            conn.exec_driver_sql(spec.upsert_sql, plain)
+        if rebased_rows:
+            conn.exec_driver_sql(spec.upsert_rebased_sql, rebased_rows)
+        upserted += len(plain) + len(rebased_rows)
+        rebased += len(rebased_rows)
+        if entity in SEARCH_SOURCES:
+            touched.update(_customer_ids_of(entity, records))
+
+    deleted = 0
+    for entity, ids in deletes.items():
+        table = schema.ENTITY_TABLES[entity]
+        if entity == "customer":
+            touched.update(ids)
+        elif entity in SEARCH_SOURCES:
+            touched.update(_owners(conn, table, ids))
+        deleted += _delete_ids(conn, table, ids)
+
+    purged = _purge_customers(conn, scope_exits, now) if scope_exits else 0
+    touched.update(scope_exits)
+
+    for record in quarantined:
+        conn.execute(
+            insert(schema.sync_journal).values(
+                ts=now,
+                kind="quarantine",
+                entity=record.entity,
+                record_id=record.record_id,
+                message="A record from the server was set aside because it failed validation.",
+                detail=orjson.dumps({"reason": record.reason}).decode(),
+            )
+        )
+
+    if touched:
+        from rm_desk.local_store.search import refresh_search
+
+        refresh_search(conn, touched)
+    return IngestResult(
+        upserted=upserted,
+        deleted=deleted,
+        purged=purged,
+        rebased=rebased,
+        quarantined=tuple(quarantined),
+    )
+
+
+_DELETED: dict[str, Any] = {}
+
+
+def _pending_fields(
+    conn: Connection, entity: str, record_ids: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """Fields of unacknowledged local ops per record (``_DELETED`` for a pending delete)."""
+    ob = schema.outbox
+    rows = conn.execute(
+        select(ob.c.record_id, ob.c.op, ob.c.fields)
+        .where(ob.c.entity == entity, ob.c.state.in_(PENDING_STATES))
+        .order_by(ob.c.seq)
+    ).all()
+    if not rows:
+        return {}
+    wanted = set(record_ids)
+    pending: dict[str, dict[str, Any]] = {}
+    for record_id, op, fields in rows:
+        if record_id not in wanted:
+            continue
+        if op == OpKind.DELETE.value:
+            pending[record_id] = _DELETED
+        elif pending.get(record_id) is not _DELETED:
+            pending.setdefault(record_id, {}).update(orjson.loads(fields))
+    return pending
+
+
+def _customer_ids_of(
+    entity: str, records: Iterable[tuple[str, int, Mapping[str, Any]]]
+) -> set[str]:
+    if entity == "customer":
+        return {record_id for record_id, _, _ in records}
+    return {str(data["customer_id"]) for _, _, data in records if data.get("customer_id")}
+
+
+def _owners(conn: Connection, table: Table, ids: Sequence[str]) -> set[str]:
+    owners: set[str] = set()
+    for chunk in _chunks(ids):
+        owners.update(
+            conn.execute(select(table.c.customer_id).where(table.c.id.in_(chunk))).scalars()
+        )
+    return owners
+
+
+def _delete_ids(conn: Connection, table: Table, ids: Sequence[str]) -> int:
+    stmt = delete(table).where(table.c.id == bindparam("record_id"))
+    result = conn.execute(stmt, [{"record_id": i} for i in ids])
+    return int(result.rowcount or 0)
+
+
+def _purge_customers(conn: Connection, customer_ids: Sequence[str], now: str) -> int:
+    """Remove customers that left the user's book, with every child record, and journal it."""
+    purged = 0
+    for chunk in _chunks(customer_ids):
+        for child in schema.CUSTOMER_CHILDREN:
+            conn.execute(delete(child).where(child.c.customer_id.in_(chunk)))
+        rel = schema.relationship
+        conn.execute(delete(rel).where(rel.c.from_customer_id.in_(chunk)))
+        result = conn.execute(delete(schema.customer).where(schema.customer.c.id.in_(chunk)))
+        purged += int(result.rowcount or 0)
+    conn.execute(
+        insert(schema.sync_journal),
+        [
+            {
+                "ts": now,
+                "kind": "purge",
+                "entity": "customer",
+                "record_id": customer_id,
+                "message": "A customer left your book; the cached copy was removed.",
+                "detail": None,
+            }
+            for customer_id in customer_ids
+        ],
+    )
+    return purged
+
+
+def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

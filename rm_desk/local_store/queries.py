@@ -1,0 +1,496 @@
+"""The read queries the screens need, returning frozen dataclasses.
+
+Every function takes a Core ``Connection`` (from :meth:`Store.read`) and returns domain entities or
+the small view rows defined here, never ORM objects or raw rows. Each one is a handful of indexed
+queries, short enough for the GUI thread.
+
+- :func:`customer_page` — the customer list: sort, filters, keyset paging.
+- :func:`customer_360` — everything the 360 view shows for one customer.
+- :func:`today_queue` — overdue and due-today tasks, new alerts by rule, this week's maturities
+  and visits.
+- :func:`tasks_by_bucket` — open tasks as overdue / today / later.
+- :func:`kpi_series` — one KPI over a date range.
+
+Days are the user's local days: functions that need "today" take the local date and time zone and
+compare stored UTC timestamps against that day's UTC bounds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    exists,
+    or_,
+    select,
+)
+
+from rm_desk.domain import entities as e
+from rm_desk.domain.enums import TaskBucket, TaskStatus
+from rm_desk.domain.money import to_fen
+from rm_desk.local_store import schema
+from rm_desk.local_store.rows import decode_row
+
+T = TypeVar("T")
+
+OPEN_TASK_STATUSES = (TaskStatus.NOT_STARTED.value, TaskStatus.IN_PROGRESS.value)
+
+
+def utc_text(moment: datetime) -> str:
+    """A timestamp in the cache's text form (RFC 3339 UTC, second precision, ``Z``)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _day_bounds(day: date, zone: tzinfo) -> tuple[str, str]:
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    return utc_text(start), utc_text(start + timedelta(days=1))
+
+
+def _entities(
+    conn: Connection, table: Table, parse: Callable[[Mapping[str, Any]], T], stmt: Any
+) -> tuple[T, ...]:
+    return tuple(parse(decode_row(table, row)) for row in conn.execute(stmt).mappings())
+
+
+# ---- customer list ------------------------------------------------------------------------------
+
+
+class CustomerSort(StrEnum):
+    NAME = "name"
+    AUM = "aum"
+    LAST_CONTACT = "last_contact"
+    NEXT_REVIEW = "next_review"
+
+
+_SORT_COLUMNS = {
+    CustomerSort.NAME: schema.customer.c.name_pinyin,
+    CustomerSort.AUM: schema.customer.c.aum_num,
+    CustomerSort.LAST_CONTACT: schema.customer.c.last_contact_at,
+    CustomerSort.NEXT_REVIEW: schema.customer.c.next_review_at,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerFilter:
+    """What the customer list is narrowed to; empty collections mean "any"."""
+
+    tiers: frozenset[str] = frozenset()
+    risk_levels: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()  # a customer carrying any of these tags
+    rm_ids: frozenset[str] = frozenset()
+    aum_min: Decimal | None = None
+    aum_max: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageKey:
+    """Where the next page starts: the last row's sort value and id."""
+
+    value: str | int | None
+    customer_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerListRow:
+    id: str
+    name: str
+    tier: str
+    risk_level: str | None
+    aum: Decimal | None
+    mobile_masked: str | None
+    primary_rm_id: str | None
+    lifecycle_stage: str | None
+    tier_watch: bool
+    last_contact_at: str | None
+    next_review_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerPage:
+    rows: tuple[CustomerListRow, ...]
+    next_key: PageKey | None  # None on the last page
+
+
+def customer_page(
+    conn: Connection,
+    *,
+    sort: CustomerSort = CustomerSort.NAME,
+    descending: bool = False,
+    filters: CustomerFilter | None = None,
+    after: PageKey | None = None,
+    limit: int = 200,
+) -> CustomerPage:
+    """One page of the customer list, by keyset: stable under inserts, no OFFSET scans.
+
+    Rows without a value in the sort column come last in either direction.
+    """
+    c = schema.customer
+    column = _SORT_COLUMNS[sort]
+    conditions = _filter_conditions(filters or CustomerFilter())
+    if after is not None:
+        conditions.append(_after_condition(column, after, descending))
+    order = [column.is_(None), column.desc() if descending else column.asc(), c.c.id]
+    if descending:
+        order[2] = c.c.id.desc()
+    stmt = (
+        select(
+            c.c.id, c.c.name, c.c.tier, c.c.risk_level, c.c.aum, c.c.mobile_masked,
+            c.c.primary_rm_id, c.c.lifecycle_stage, c.c.tier_watch, c.c.last_contact_at,
+            c.c.next_review_at, column.label("sort_value"),
+        )
+        .where(*conditions)
+        .order_by(*order)
+        .limit(limit + 1)
+    )
+    rows = conn.execute(stmt).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    page = tuple(
+        CustomerListRow(
+            id=r.id,
+            name=r.name,
+            tier=r.tier,
+            risk_level=r.risk_level,
+            aum=Decimal(r.aum) if r.aum is not None else None,
+            mobile_masked=r.mobile_masked,
+            primary_rm_id=r.primary_rm_id,
+            lifecycle_stage=r.lifecycle_stage,
+            tier_watch=bool(r.tier_watch),
+            last_contact_at=r.last_contact_at,
+            next_review_at=r.next_review_at,
+        )
+        for r in rows
+    )
+    next_key = PageKey(rows[-1].sort_value, rows[-1].id) if more and rows else None
+    return CustomerPage(rows=page, next_key=next_key)
+
+
+def _filter_conditions(filters: CustomerFilter) -> list[ColumnElement[bool]]:
+    c = schema.customer
+    conditions: list[ColumnElement[bool]] = []
+    if filters.tiers:
+        conditions.append(c.c.tier.in_(sorted(filters.tiers)))
+    if filters.risk_levels:
+        conditions.append(c.c.risk_level.in_(sorted(filters.risk_levels)))
+    if filters.rm_ids:
+        conditions.append(c.c.primary_rm_id.in_(sorted(filters.rm_ids)))
+    if filters.aum_min is not None:
+        conditions.append(c.c.aum_num >= to_fen(filters.aum_min))
+    if filters.aum_max is not None:
+        conditions.append(c.c.aum_num <= to_fen(filters.aum_max))
+    if filters.tags:
+        t = schema.customer_tag
+        conditions.append(
+            exists().where(t.c.customer_id == c.c.id, t.c.name.in_(sorted(filters.tags)))
+        )
+    return conditions
+
+
+def _after_condition(column: Any, after: PageKey, descending: bool) -> ColumnElement[bool]:
+    cid = schema.customer.c.id
+    if after.value is None:  # already in the trailing rows without a value
+        return and_(column.is_(None), cid < after.customer_id if descending else cid > after.customer_id)
+    if descending:
+        beyond = or_(column < after.value, and_(column == after.value, cid < after.customer_id))
+    else:
+        beyond = or_(column > after.value, and_(column == after.value, cid > after.customer_id))
+    return or_(and_(column.is_not(None), beyond), column.is_(None))
+
+
+# ---- the 360 view -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Customer360:
+    """Everything the 360 view of one customer shows, read in one transaction."""
+
+    customer: e.Customer
+    accounts: tuple[e.Account, ...]
+    holdings: tuple[e.Holding, ...]
+    products: Mapping[str, e.Product]
+    transactions: tuple[e.Transaction, ...]  # newest first, the cached window
+    household: e.Household | None
+    household_members: tuple[e.Customer, ...]
+    relationships: tuple[e.Relationship, ...]
+    visits: tuple[e.Visit, ...]  # newest first
+    tasks: tuple[e.Task, ...]
+    opportunities: tuple[e.Opportunity, ...]
+    alerts: tuple[e.Alert, ...]
+    tags: tuple[e.CustomerTag, ...]
+
+
+def customer_360(conn: Connection, customer_id: str) -> Customer360 | None:
+    """The 360 aggregate of one customer, or ``None`` if it is not in the cache."""
+    s = schema
+    row = conn.execute(select(s.customer).where(s.customer.c.id == customer_id)).mappings().first()
+    if row is None:
+        return None
+    customer = e.Customer.from_wire(decode_row(s.customer, row))
+
+    holdings = _entities(
+        conn, s.holding, e.Holding.from_wire,
+        select(s.holding).where(s.holding.c.customer_id == customer_id).order_by(s.holding.c.id),
+    )
+    accounts = _entities(
+        conn, s.account, e.Account.from_wire,
+        select(s.account).where(s.account.c.customer_id == customer_id).order_by(s.account.c.id),
+    )
+    product_ids = sorted(
+        {h.product_id for h in holdings if h.product_id}
+        | {a.product_id for a in accounts if a.product_id}
+    )
+    products = {
+        p.id: p
+        for p in _entities(
+            conn, s.product, e.Product.from_wire,
+            select(s.product).where(s.product.c.id.in_(product_ids)),
+        )
+    }
+    household = None
+    members: tuple[e.Customer, ...] = ()
+    if customer.household_id:
+        hh = conn.execute(
+            select(s.household).where(s.household.c.id == customer.household_id)
+        ).mappings().first()
+        if hh is not None:
+            household = e.Household.from_wire(decode_row(s.household, hh))
+            members = _entities(
+                conn, s.customer, e.Customer.from_wire,
+                select(s.customer)
+                .where(s.customer.c.household_id == customer.household_id)
+                .where(s.customer.c.id != customer_id)
+                .order_by(s.customer.c.id),
+            )
+    rel = s.relationship
+    visit = s.visit
+    return Customer360(
+        customer=customer,
+        accounts=accounts,
+        holdings=holdings,
+        products=products,
+        transactions=_entities(
+            conn, s.transaction, e.Transaction.from_wire,
+            select(s.transaction)
+            .where(s.transaction.c.customer_id == customer_id)
+            .order_by(s.transaction.c.ts.desc(), s.transaction.c.id),
+        ),
+        household=household,
+        household_members=members,
+        relationships=_entities(
+            conn, rel, e.Relationship.from_wire,
+            select(rel)
+            .where(or_(rel.c.from_customer_id == customer_id, rel.c.to_customer_id == customer_id))
+            .order_by(rel.c.id),
+        ),
+        visits=_entities(
+            conn, visit, e.Visit.from_wire,
+            select(visit)
+            .where(
+                or_(
+                    visit.c.customer_id == customer_id,
+                    # visits with several customers list the others in the JSON array
+                    visit.c.customer_ids.like(f'%"{_like_escape(customer_id)}"%', escape="\\"),
+                )
+            )
+            .order_by(visit.c.start_at.desc(), visit.c.id),
+        ),
+        tasks=_entities(
+            conn, s.task, e.Task.from_wire,
+            select(s.task).where(s.task.c.customer_id == customer_id)
+            .order_by(s.task.c.due_at, s.task.c.id),
+        ),
+        opportunities=_entities(
+            conn, s.opportunity, e.Opportunity.from_wire,
+            select(s.opportunity).where(s.opportunity.c.customer_id == customer_id)
+            .order_by(s.opportunity.c.expected_close, s.opportunity.c.id),
+        ),
+        alerts=_entities(
+            conn, s.alert, e.Alert.from_wire,
+            select(s.alert).where(s.alert.c.customer_id == customer_id)
+            .order_by(s.alert.c.triggered_at.desc(), s.alert.c.id),
+        ),
+        tags=_entities(
+            conn, s.customer_tag, e.CustomerTag.from_wire,
+            select(s.customer_tag).where(s.customer_tag.c.customer_id == customer_id)
+            .order_by(s.customer_tag.c.name),
+        ),
+    )
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# ---- tasks and the Today queue ------------------------------------------------------------------
+
+
+def _open_tasks_stmt(assignee_id: str) -> Any:
+    t = schema.task
+    return select(t).where(t.c.assignee_id == assignee_id, t.c.status.in_(OPEN_TASK_STATUSES))
+
+
+def tasks_by_bucket(
+    conn: Connection, *, assignee_id: str, today: date, zone: tzinfo
+) -> dict[TaskBucket, tuple[e.Task, ...]]:
+    """Open tasks of one assignee as overdue (due before today), today, and later (or undated)."""
+    t = schema.task
+    start, end = _day_bounds(today, zone)
+    base = _open_tasks_stmt(assignee_id)
+    buckets = {
+        TaskBucket.OVERDUE: base.where(t.c.due_at < start),
+        TaskBucket.TODAY: base.where(t.c.due_at >= start, t.c.due_at < end),
+        TaskBucket.LATER: base.where(or_(t.c.due_at >= end, t.c.due_at.is_(None))),
+    }
+    return {
+        bucket: _entities(
+            conn, t, e.Task.from_wire, stmt.order_by(t.c.due_at.is_(None), t.c.due_at, t.c.id)
+        )
+        for bucket, stmt in buckets.items()
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Maturity:
+    """Something of a customer's that matures this week."""
+
+    customer_id: str
+    customer_name: str
+    entity: str  # "account" or "holding"
+    record_id: str
+    matures_on: str
+    amount: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class TodayQueue:
+    overdue: tuple[e.Task, ...]
+    due_today: tuple[e.Task, ...]
+    alerts_by_rule: tuple[tuple[str, tuple[e.Alert, ...]], ...]  # rule id, its new alerts
+    maturities: tuple[Maturity, ...]
+    visits: tuple[e.Visit, ...]
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+
+def today_queue(
+    conn: Connection, *, user_id: str, today: date, zone: tzinfo, alert_limit: int = 200
+) -> TodayQueue:
+    """The RM's morning queue, from the cache only."""
+    buckets = tasks_by_bucket(conn, assignee_id=user_id, today=today, zone=zone)
+    a = schema.alert
+    alerts = _entities(
+        conn, a, e.Alert.from_wire,
+        select(a).where(a.c.status == "new").order_by(a.c.rule_id, a.c.triggered_at.desc(), a.c.id)
+        .limit(alert_limit),
+    )
+    grouped: dict[str, list[e.Alert]] = {}
+    for alert in alerts:
+        grouped.setdefault(alert.rule_id, []).append(alert)
+
+    week_end = (today + timedelta(days=7 - today.weekday())).isoformat()
+    start_day = today.isoformat()
+    acc, hold, cust = schema.account, schema.holding, schema.customer
+    maturities = [
+        Maturity(r.customer_id, r.name, "account", r.id, r.maturity_date,
+                 Decimal(r.balance) if r.balance is not None else None)
+        for r in conn.execute(
+            select(acc.c.id, acc.c.customer_id, acc.c.maturity_date, acc.c.balance, cust.c.name)
+            .join(cust, cust.c.id == acc.c.customer_id)
+            .where(acc.c.maturity_date >= start_day, acc.c.maturity_date < week_end)
+        )
+    ]
+    maturities += [
+        Maturity(r.customer_id, r.name, "holding", r.id, r.maturity_or_next_open,
+                 Decimal(r.market_value) if r.market_value is not None else None)
+        for r in conn.execute(
+            select(hold.c.id, hold.c.customer_id, hold.c.maturity_or_next_open,
+                   hold.c.market_value, cust.c.name)
+            .join(cust, cust.c.id == hold.c.customer_id)
+            .where(hold.c.maturity_or_next_open >= start_day,
+                   hold.c.maturity_or_next_open < week_end)
+        )
+    ]
+    maturities.sort(key=lambda m: (m.matures_on, m.customer_id, m.record_id))
+
+    v = schema.visit
+    week_start_utc = _day_bounds(today - timedelta(days=today.weekday()), zone)[0]
+    week_end_utc = _day_bounds(date.fromisoformat(week_end), zone)[0]
+    visits = _entities(
+        conn, v, e.Visit.from_wire,
+        select(v).where(v.c.start_at >= week_start_utc, v.c.start_at < week_end_utc)
+        .where(v.c.rm_id == user_id)
+        .order_by(v.c.start_at, v.c.id),
+    )
+    return TodayQueue(
+        overdue=buckets[TaskBucket.OVERDUE],
+        due_today=buckets[TaskBucket.TODAY],
+        alerts_by_rule=tuple((rule, tuple(items)) for rule, items in grouped.items()),
+        maturities=tuple(maturities),
+        visits=visits,
+        counts={
+            "overdue": len(buckets[TaskBucket.OVERDUE]),
+            "due_today": len(buckets[TaskBucket.TODAY]),
+            "alerts": len(alerts),
+            "maturities": len(maturities),
+            "visits": len(visits),
+        },
+    )
+
+
+# ---- KPIs ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KpiPoint:
+    date: date
+    value: Decimal | None
+    target: Decimal | None
+    rank: int | None
+
+
+def kpi_series(
+    conn: Connection,
+    *,
+    level: str,
+    subject_id: str,
+    metric: str,
+    period: str = "day",
+    start: date | None = None,
+    end: date | None = None,
+) -> tuple[KpiPoint, ...]:
+    """One KPI of one subject (RM, team, branch) in date order, optionally within [start, end]."""
+    k = schema.kpi
+    stmt = select(k.c.date, k.c.value, k.c.target, k.c.rank).where(
+        k.c.level == level, k.c.subject_id == subject_id, k.c.metric == metric, k.c.period == period
+    )
+    if start is not None:
+        stmt = stmt.where(k.c.date >= start.isoformat())
+    if end is not None:
+        stmt = stmt.where(k.c.date <= end.isoformat())
+    return tuple(
+        KpiPoint(
+            date=date.fromisoformat(r.date),
+            value=Decimal(r.value) if r.value is not None else None,
+            target=Decimal(r.target) if r.target is not None else None,
+            rank=r.rank,
+        )
+        for r in conn.execute(stmt.order_by(k.c.date))
+    )
+
+
+def count_rows(conn: Connection, entities: Sequence[str]) -> dict[str, int]:
+    """Row counts per entity table (for status displays and tests)."""
+    from sqlalchemy import func
+
+    return {
+        name: int(conn.execute(select(func.count()).select_from(schema.ENTITY_TABLES[name])).scalar_one())
+        for name in entities
+    }

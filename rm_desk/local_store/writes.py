@@ -1,0 +1,277 @@
+"""The one write path for a user's edits: the record and its outbox row, in one transaction.
+
+:func:`record_edit` is how every change an RM makes enters the cache. Inside one ``BEGIN IMMEDIATE``
+transaction it:
+
+1. checks the entity and the fields against what the app may write (:mod:`rm_desk.domain.fields`);
+2. on the first local change of a server record, snapshots the server copy of its editable fields
+   into ``base`` (the "base" of the three-way merge);
+3. writes the visible row;
+4. appends the outbox row, or coalesces with the record's op that has not been sent yet.
+
+Either all of it commits or none of it does: a crash between the row and its outbox entry cannot
+leave an edit that never reaches the bank, nor an op with no record.
+
+Coalescing (only with an op still ``queued``; an op that is ``sending`` may already be on the server
+under its ``op_id`` and is never changed):
+
+====================  ==================  =========================================================
+queued op             new edit            result
+====================  ==================  =========================================================
+create                update              the create carries the new field values
+create                delete              both vanish: the server never heard of the record
+update                update              one update with the union of fields, newest values
+update                delete              the update becomes the delete
+====================  ==================  =========================================================
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Table, delete, insert, select, update
+
+from rm_desk.domain.enums import Entity, OpKind, OpState
+from rm_desk.domain.fields import (
+    CREATABLE_ENTITIES,
+    DELETABLE_ENTITIES,
+    FIXED_ON_CREATE,
+    READ_ONLY_ENTITIES,
+    RecordRole,
+    editable_fields,
+)
+from rm_desk.errors import WriteRejected
+from rm_desk.local_store import schema
+from rm_desk.local_store.engine import Store
+from rm_desk.local_store.rows import decode_row, encode_value, merge_fields
+
+_UNSENT = OpState.QUEUED.value
+
+
+@dataclass(frozen=True, slots=True)
+class EditResult:
+    """What :func:`record_edit` did."""
+
+    op_id: str | None  # None when the edit cancelled an unsent create
+    coalesced: bool
+
+
+def new_record_id() -> str:
+    """A client-generated id for a record created offline (API.md: no remapping after create)."""
+    return str(uuid.uuid4())
+
+
+def record_edit(
+    store: Store,
+    entity: str,
+    record_id: str,
+    op: OpKind,
+    fields: Mapping[str, Any] | None = None,
+    *,
+    role: RecordRole | None = None,
+    stamped: Mapping[str, Any] | None = None,
+) -> EditResult:
+    """Write one user edit and its outbox op atomically.
+
+    Args:
+        store: the open cache.
+        entity: the entity name (``"visit"``, ``"task"``, …).
+        record_id: the record's id; for a create, a new UUID from :func:`new_record_id`.
+        op: create, update or delete.
+        fields: the changed fields in their wire form (money as decimal strings, timestamps as
+            RFC 3339 text, lists and objects as Python values).
+        role: the user's part in the record; only tasks need it (assignee or assigner edit
+            different fields). Creates are always ``CREATOR``; other updates ``EDITOR``.
+        stamped: for a create, values the server stamps itself (``rm_id``, ``owner_id``,
+            ``assigner_id``, ``created_at``): written to the cached row so it displays fully until
+            the server's copy replaces it, and never sent.
+
+    Raises:
+        WriteRejected: the entity is read-only, a field may not be edited, or the record is not in
+            the cache. Nothing was written.
+    """
+    changes = dict(fields or {})
+    table = _editable_table(entity, op)
+    if op is not OpKind.DELETE:
+        _check_fields(Entity(entity), changes, op, role)
+    now = store.clock().isoformat()
+    with store.write() as conn:
+        if op is OpKind.CREATE:
+            return _create(conn, table, entity, record_id, changes, dict(stamped or {}), now)
+        current = conn.execute(select(table).where(table.c.id == record_id)).mappings().first()
+        if current is None:
+            raise WriteRejected(
+                "This record is no longer in your book, so the change could not be saved."
+            )
+        row = dict(current)
+        if op is OpKind.UPDATE:
+            return _update(conn, table, entity, row, changes, now)
+        return _delete(conn, table, entity, row, now)
+
+
+def _editable_table(entity: str, op: OpKind) -> Table:
+    table = schema.ENTITY_TABLES.get(entity)
+    if table is None or entity in READ_ONLY_ENTITIES:
+        raise WriteRejected("This kind of record is kept by the bank and cannot be changed here.")
+    if op is OpKind.CREATE and entity not in CREATABLE_ENTITIES:
+        raise WriteRejected("This kind of record cannot be created here.")
+    if op is OpKind.DELETE and entity not in DELETABLE_ENTITIES:
+        raise WriteRejected("This kind of record cannot be deleted here.")
+    return table
+
+
+def _check_fields(
+    entity: Entity, changes: Mapping[str, Any], op: OpKind, role: RecordRole | None
+) -> None:
+    if op is OpKind.CREATE:
+        allowed = editable_fields(entity, RecordRole.CREATOR)
+        fixed = FIXED_ON_CREATE.get(entity, {})
+        if any(name in changes and changes[name] != value for name, value in fixed.items()):
+            raise WriteRejected("This record can only be added as your own proposal.")
+    else:
+        allowed = editable_fields(entity, role or RecordRole.EDITOR)
+    if set(changes) - allowed:
+        raise WriteRejected("Some of these fields are kept by the bank and cannot be changed here.")
+    if op is OpKind.UPDATE and not changes:
+        raise WriteRejected("There is nothing to save.")
+
+
+def _create(
+    conn: Connection,
+    table: Table,
+    entity: str,
+    record_id: str,
+    changes: dict[str, Any],
+    stamped: dict[str, Any],
+    now: str,
+) -> EditResult:
+    if conn.execute(select(table.c.id).where(table.c.id == record_id)).first() is not None:
+        raise WriteRejected("A record with this id already exists.")
+    if set(stamped) & set(changes) or not set(stamped) <= {c.name for c in table.columns}:
+        raise WriteRejected("This record could not be saved.")
+    changes = {**changes, **FIXED_ON_CREATE.get(Entity(entity), {})}
+    row = {**stamped, **changes}
+    values = {name: encode_value(table, name, value) for name, value in row.items()}
+    values.update(_derived_columns(entity, changes))
+    conn.execute(insert(table).values(id=record_id, rev=0, **values))
+    op_id = _append_op(conn, entity, record_id, OpKind.CREATE, None, changes, None, now)
+    return EditResult(op_id=op_id, coalesced=False)
+
+
+def _update(
+    conn: Connection,
+    table: Table,
+    entity: str,
+    row: dict[str, Any],
+    changes: dict[str, Any],
+    now: str,
+) -> EditResult:
+    record_id = row["id"]
+    values = {name: encode_value(table, name, value) for name, value in changes.items()}
+    values.update(_derived_columns(entity, changes))
+    if row.get("base") is None and row["rev"] > 0:
+        # First local change since the last server copy: keep that copy as the merge base.
+        server_copy = decode_row(table, row)
+        base_fields = merge_fields(entity)
+        values["base"] = orjson.dumps(
+            {name: server_copy.get(name) for name in sorted(base_fields) if name in server_copy}
+        ).decode()
+    conn.execute(update(table).where(table.c.id == record_id).values(**values))
+
+    queued = _queued_op(conn, entity, record_id)
+    if queued is not None and queued["op"] in (OpKind.CREATE.value, OpKind.UPDATE.value):
+        merged = orjson.loads(queued["fields"])
+        merged.update(changes)
+        conn.execute(
+            update(schema.outbox)
+            .where(schema.outbox.c.seq == queued["seq"])
+            .values(fields=orjson.dumps(merged).decode(), updated_at=now)
+        )
+        return EditResult(op_id=queued["op_id"], coalesced=True)
+    op_id = _append_op(conn, entity, record_id, OpKind.UPDATE, row["rev"], changes, None, now)
+    return EditResult(op_id=op_id, coalesced=False)
+
+
+def _delete(
+    conn: Connection,
+    table: Table,
+    entity: str,
+    row: dict[str, Any],
+    now: str,
+) -> EditResult:
+    record_id = row["id"]
+    queued = _queued_op(conn, entity, record_id)
+    conn.execute(delete(table).where(table.c.id == record_id))
+    if queued is not None and queued["op"] == OpKind.CREATE.value:
+        conn.execute(delete(schema.outbox).where(schema.outbox.c.seq == queued["seq"]))
+        return EditResult(op_id=None, coalesced=True)
+    snapshot = orjson.dumps(decode_row(table, row)).decode()
+    if queued is not None and queued["op"] == OpKind.UPDATE.value:
+        conn.execute(
+            update(schema.outbox)
+            .where(schema.outbox.c.seq == queued["seq"])
+            .values(op=OpKind.DELETE.value, fields="{}", snapshot=snapshot, updated_at=now)
+        )
+        return EditResult(op_id=queued["op_id"], coalesced=True)
+    op_id = _append_op(conn, entity, record_id, OpKind.DELETE, row["rev"], {}, snapshot, now)
+    return EditResult(op_id=op_id, coalesced=False)
+
+
+def _queued_op(conn: Connection, entity: str, record_id: str) -> Mapping[Any, Any] | None:
+    """The record's newest op, if it has not been sent yet (and nothing was sent after it)."""
+    newest = (
+        conn.execute(
+            select(schema.outbox)
+            .where(schema.outbox.c.entity == entity, schema.outbox.c.record_id == record_id)
+            .order_by(schema.outbox.c.seq.desc())
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
+    if newest is None or newest["state"] != _UNSENT:
+        return None
+    return newest
+
+
+def _append_op(
+    conn: Connection,
+    entity: str,
+    record_id: str,
+    op: OpKind,
+    base_rev: int | None,
+    changes: Mapping[str, Any],
+    snapshot: str | None,
+    now: str,
+) -> str:
+    op_id = str(uuid.uuid4())
+    conn.execute(
+        insert(schema.outbox).values(
+            op_id=op_id,
+            entity=entity,
+            record_id=record_id,
+            op=op.value,
+            base_rev=base_rev if base_rev else None,
+            fields=orjson.dumps(dict(changes)).decode(),
+            snapshot=snapshot,
+            state=OpState.QUEUED.value,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return op_id
+
+
+def _derived_columns(entity: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Columns the cache derives from the fields for its own indexes."""
+    if entity == "visit" and "customer_ids" in changes:
+        ids = changes["customer_ids"] or []
+        return {"customer_id": ids[0] if ids else None}
+    if entity == "customer" and "name" in changes:
+        return {"name_pinyin": None}  # recomputed by the search refresh
+    return {}
+

@@ -1,0 +1,1 @@
+"""The PySide6 window: screens, Qt models and charts, over the sync facade and store queries."""
