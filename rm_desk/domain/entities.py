@@ -208,6 +208,17 @@ class Record:
             raise InvalidRecord(cls.wire_name, *problem)
         return cls(**values)
 
+    @classmethod
+    def from_cache(cls, data: Mapping[str, Any]) -> Self:
+        """Build a record from the local cache's copy of its wire form, without re-checking it.
+
+        The cache only holds records that passed the ingest's checks (types, masking) or the
+        write path's, so reading them back needs conversion only: this is several times faster
+        than :meth:`from_wire`, which matters for the 360 view's thousands of transactions.
+        A value missing where the field has no default still raises :class:`InvalidRecord`.
+        """
+        return _FROM_CACHE[cls](data)  # type: ignore[return-value]
+
     def to_wire(self) -> dict[str, Any]:
         """Write the record as its JSON form, the inverse of :meth:`from_wire`.
 
@@ -646,6 +657,9 @@ class _BadValue(Exception):
 class _Codec:
     parse: Callable[[object], Any]
     dump: Callable[[Any], Any]
+    # Reading back what the cache stored after ``parse`` accepted it: no checks, just conversion
+    # (``None``: the stored value is the field value).
+    trusted: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -776,7 +790,7 @@ def _enum_codec(enum_type: type[StrEnum]) -> _Codec:
             raise _BadValue("is not a known code")
         return member
 
-    return _Codec(parse, lambda value: value.value)
+    return _Codec(parse, lambda value: value.value, members.__getitem__)
 
 
 def _tuple_codec(item: _Codec) -> _Codec:
@@ -794,7 +808,12 @@ def _tuple_codec(item: _Codec) -> _Codec:
             return tuple(items)
         raise failure
 
-    return _Codec(parse, lambda value: [item.dump(element) for element in value])
+    convert = item.trusted
+
+    def trusted(raw: Any) -> tuple[Any, ...]:
+        return tuple(raw) if convert is None else tuple(map(convert, raw))
+
+    return _Codec(parse, lambda value: [item.dump(element) for element in value], trusted)
 
 
 def _parse_json_object(raw: object) -> Mapping[str, Any]:
@@ -855,7 +874,7 @@ def _record_codec(record_type: type[Record]) -> _Codec:
             failure = _BadValue(invalid.message, f".{invalid.field}" if invalid.field else "")
         raise failure
 
-    return _Codec(parse, dump)
+    return _Codec(parse, dump, record_type.from_cache)
 
 
 def _masked_codec(marker: _MaskedMarker) -> _Codec:
@@ -876,13 +895,13 @@ _PLAIN_CODECS: Mapping[object, _Codec] = MappingProxyType(
     {
         str: _Codec(_parse_str, _identity),
         int: _Codec(_parse_int, _identity),
-        bool: _Codec(_parse_bool, _identity),
-        Decimal: _Codec(_parse_decimal, _dump_decimal),
-        dt.date: _Codec(_parse_date, _dump_date),
-        dt.datetime: _Codec(_parse_timestamp, _dump_timestamp),
+        bool: _Codec(_parse_bool, _identity, bool),  # the cache stores 0/1
+        Decimal: _Codec(_parse_decimal, _dump_decimal, Decimal),
+        dt.date: _Codec(_parse_date, _dump_date, dt.date.fromisoformat),
+        dt.datetime: _Codec(_parse_timestamp, _dump_timestamp, dt.datetime.fromisoformat),
     }
 )
-_MONEY_CODEC = _Codec(_parse_money, _dump_money)
+_MONEY_CODEC = _Codec(_parse_money, _dump_money, Decimal)
 _JSON_OBJECT_CODEC = _Codec(_parse_json_object, _thaw)
 
 
@@ -911,6 +930,25 @@ def _codec_for(hint: Any) -> _Codec:
     if isinstance(hint, type) and issubclass(hint, Record):
         return _record_codec(hint)
     raise TypeError(f"no wire rule for field type {hint}")
+
+
+def masked_field_checks(record_type: type[Record]) -> dict[str, Callable[[str], bool]]:
+    """The fields of ``record_type`` that must arrive masked, each with the predicate checking it.
+
+    The bulk ingest uses this to refuse an unmasked C2 value before it reaches the cache, without
+    parsing every record into an entity.
+    """
+    hints = get_type_hints(record_type, include_extras=True)
+    checks: dict[str, Callable[[str], bool]] = {}
+    for record_field in dataclasses.fields(record_type):  # type: ignore[arg-type]
+        hint = hints[record_field.name]
+        if get_origin(hint) in (Union, UnionType):
+            hint = next(arg for arg in get_args(hint) if arg is not NoneType)
+        if get_origin(hint) is Annotated:
+            for marker in get_args(hint)[1:]:
+                if isinstance(marker, _MaskedMarker):
+                    checks[record_field.name] = marker.check
+    return checks
 
 
 def _build_specs(record_type: type[Record]) -> tuple[_FieldSpec, ...]:
@@ -947,6 +985,59 @@ _ALL_RECORD_TYPES: tuple[type[Record], ...] = (HouseholdMember, *ENTITY_TYPES.va
 _SPECS: Mapping[type[Record], tuple[_FieldSpec, ...]] = MappingProxyType(
     {record_type: _build_specs(record_type) for record_type in _ALL_RECORD_TYPES}
 )
+_TrustedField = tuple[str, Callable[[Any], Any] | None, bool, Callable[[], Any] | None]
+_TRUSTED: Mapping[type[Record], tuple[_TrustedField, ...]] = MappingProxyType(
+    {
+        record_type: tuple(
+            (spec.name, spec.codec.trusted, spec.optional, spec.default) for spec in specs
+        )
+        for record_type, specs in _SPECS.items()
+    }
+)
+
+
+def _compile_from_cache(record_type: type[Record]) -> Callable[[Mapping[str, Any]], Record]:
+    """One straight-line function per record type, the way ``dataclasses`` builds ``__init__``.
+
+    A loop over field specs costs about 1 µs a field in the interpreter; the generated code reads
+    each key once and converts it inline, which keeps the 360 view of a customer with thousands
+    of transactions within its budget.
+    """
+    namespace: dict[str, Any] = {"cls": record_type, "_missing": _missing_field(record_type)}
+    lines = ["def from_cache(data):", "    get = data.get"]
+    arguments = []
+    for index, (name, convert, optional, default) in enumerate(_TRUSTED[record_type]):
+        local = f"v{index}"
+        lines.append(f"    {local} = get({name!r})")
+        value = local
+        if convert is not None:
+            namespace[f"c{index}"] = convert
+            value = f"c{index}({local})"
+        if optional:
+            fallback = "None"
+        elif default is not None:
+            namespace[f"d{index}"] = default
+            fallback = f"d{index}()"
+        else:
+            fallback = f"_missing({name!r})"
+        lines.append(f"    {local} = {fallback} if {local} is None else {value}")
+        arguments.append(f"{name}={local}")
+    lines.append(f"    return cls({', '.join(arguments)})")
+    exec("\n".join(lines), namespace)  # noqa: S102 - generated from field names only
+    function: Callable[[Mapping[str, Any]], Record] = namespace["from_cache"]
+    return function
+
+
+def _missing_field(record_type: type[Record]) -> Callable[[str], Any]:
+    def missing(name: str) -> Any:
+        raise InvalidRecord(record_type.wire_name, name, "is missing")
+
+    return missing
+
+
+_FROM_CACHE: Mapping[type[Record], Callable[[Mapping[str, Any]], Record]] = MappingProxyType(
+    {record_type: _compile_from_cache(record_type) for record_type in _TRUSTED}
+)
 _MAPPING_FIELDS: Mapping[type[Record], tuple[str, ...]] = MappingProxyType(
     {record_type: _mapping_fields(specs) for record_type, specs in _SPECS.items()}
 )
@@ -971,6 +1062,7 @@ __all__ = [
     "InvalidRecord",
     "Kpi",
     "MaskedAccountNumber",
+    "masked_field_checks",
     "MaskedAddress",
     "MaskedIdNumber",
     "MaskedMobile",

@@ -21,7 +21,7 @@ Per page, in order:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,8 @@ import orjson
 from sqlalchemy import Connection, Integer, Table, delete, insert, select
 from sqlalchemy.sql import bindparam
 
-from rm_desk.domain.enums import OpKind, OpState
+from rm_desk.domain.entities import ENTITY_TYPES, masked_field_checks
+from rm_desk.domain.enums import Entity, OpKind, OpState
 from rm_desk.domain.fields import READ_ONLY_ENTITIES
 from rm_desk.local_store import schema
 from rm_desk.local_store.engine import Store
@@ -76,6 +77,7 @@ class _EntitySpec:
     int_columns: frozenset[str]
     bool_columns: frozenset[str]
     required: frozenset[str]
+    masked: tuple[tuple[str, Callable[[str], bool]], ...]
     editable: frozenset[str]
     upsert_sql: str
     upsert_rebased_sql: str
@@ -99,6 +101,11 @@ class _EntitySpec:
                     return f"{name}: expected true or false"
             elif name in self.json_columns and not isinstance(value, list | dict):
                 return f"{name}: expected a list or an object"
+        for name, is_masked in self.masked:
+            value = data.get(name)
+            if value is not None and not is_masked(value):
+                # The cache never holds a full C2 value (API.md §2): refuse the record.
+                return f"{name}: not masked"
         return None
 
     def values(self, record_id: str, rev: int, data: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -161,6 +168,7 @@ def _build_spec(table: Table) -> _EntitySpec:
         int_columns=int_columns,
         bool_columns=bool_columns,
         required=required,
+        masked=tuple(sorted(masked_field_checks(ENTITY_TYPES[Entity(table.name)]).items())),
         editable=merge_fields(table.name) if editable else frozenset(),
         upsert_sql=upsert,
         upsert_rebased_sql=rebased,

@@ -38,7 +38,7 @@ from rm_desk.domain import entities as e
 from rm_desk.domain.enums import TaskBucket, TaskStatus
 from rm_desk.domain.money import to_fen
 from rm_desk.local_store import schema
-from rm_desk.local_store.rows import decode_row
+from rm_desk.local_store.rows import JSON_COLUMNS, decode_row
 
 T = TypeVar("T")
 
@@ -56,9 +56,13 @@ def _day_bounds(day: date, zone: tzinfo) -> tuple[str, str]:
 
 
 def _entities(
-    conn: Connection, table: Table, parse: Callable[[Mapping[str, Any]], T], stmt: Any
+    conn: Connection, table: Table, parse: Callable[[Mapping[Any, Any]], T], stmt: Any
 ) -> tuple[T, ...]:
-    return tuple(parse(decode_row(table, row)) for row in conn.execute(stmt).mappings())
+    rows = conn.execute(stmt).mappings()
+    if table.name not in JSON_COLUMNS:
+        # Nothing to decode: the entity reads the row as it is (0/1 booleans included).
+        return tuple(parse(row) for row in rows)
+    return tuple(parse(decode_row(table, row)) for row in rows)
 
 
 # ---- customer list ------------------------------------------------------------------------------
@@ -234,14 +238,14 @@ def customer_360(conn: Connection, customer_id: str) -> Customer360 | None:
     row = conn.execute(select(s.customer).where(s.customer.c.id == customer_id)).mappings().first()
     if row is None:
         return None
-    customer = e.Customer.from_wire(decode_row(s.customer, row))
+    customer = e.Customer.from_cache(decode_row(s.customer, row))
 
     holdings = _entities(
-        conn, s.holding, e.Holding.from_wire,
+        conn, s.holding, e.Holding.from_cache,
         select(s.holding).where(s.holding.c.customer_id == customer_id).order_by(s.holding.c.id),
     )
     accounts = _entities(
-        conn, s.account, e.Account.from_wire,
+        conn, s.account, e.Account.from_cache,
         select(s.account).where(s.account.c.customer_id == customer_id).order_by(s.account.c.id),
     )
     product_ids = sorted(
@@ -251,7 +255,7 @@ def customer_360(conn: Connection, customer_id: str) -> Customer360 | None:
     products = {
         p.id: p
         for p in _entities(
-            conn, s.product, e.Product.from_wire,
+            conn, s.product, e.Product.from_cache,
             select(s.product).where(s.product.c.id.in_(product_ids)),
         )
     }
@@ -262,9 +266,9 @@ def customer_360(conn: Connection, customer_id: str) -> Customer360 | None:
             select(s.household).where(s.household.c.id == customer.household_id)
         ).mappings().first()
         if hh is not None:
-            household = e.Household.from_wire(decode_row(s.household, hh))
+            household = e.Household.from_cache(decode_row(s.household, hh))
             members = _entities(
-                conn, s.customer, e.Customer.from_wire,
+                conn, s.customer, e.Customer.from_cache,
                 select(s.customer)
                 .where(s.customer.c.household_id == customer.household_id)
                 .where(s.customer.c.id != customer_id)
@@ -278,7 +282,7 @@ def customer_360(conn: Connection, customer_id: str) -> Customer360 | None:
         holdings=holdings,
         products=products,
         transactions=_entities(
-            conn, s.transaction, e.Transaction.from_wire,
+            conn, s.transaction, e.Transaction.from_cache,
             select(s.transaction)
             .where(s.transaction.c.customer_id == customer_id)
             .order_by(s.transaction.c.ts.desc(), s.transaction.c.id),
@@ -286,13 +290,13 @@ def customer_360(conn: Connection, customer_id: str) -> Customer360 | None:
         household=household,
         household_members=members,
         relationships=_entities(
-            conn, rel, e.Relationship.from_wire,
+            conn, rel, e.Relationship.from_cache,
             select(rel)
             .where(or_(rel.c.from_customer_id == customer_id, rel.c.to_customer_id == customer_id))
             .order_by(rel.c.id),
         ),
         visits=_entities(
-            conn, visit, e.Visit.from_wire,
+            conn, visit, e.Visit.from_cache,
             select(visit)
             .where(
                 or_(
@@ -304,22 +308,22 @@ def customer_360(conn: Connection, customer_id: str) -> Customer360 | None:
             .order_by(visit.c.start_at.desc(), visit.c.id),
         ),
         tasks=_entities(
-            conn, s.task, e.Task.from_wire,
+            conn, s.task, e.Task.from_cache,
             select(s.task).where(s.task.c.customer_id == customer_id)
             .order_by(s.task.c.due_at, s.task.c.id),
         ),
         opportunities=_entities(
-            conn, s.opportunity, e.Opportunity.from_wire,
+            conn, s.opportunity, e.Opportunity.from_cache,
             select(s.opportunity).where(s.opportunity.c.customer_id == customer_id)
             .order_by(s.opportunity.c.expected_close, s.opportunity.c.id),
         ),
         alerts=_entities(
-            conn, s.alert, e.Alert.from_wire,
+            conn, s.alert, e.Alert.from_cache,
             select(s.alert).where(s.alert.c.customer_id == customer_id)
             .order_by(s.alert.c.triggered_at.desc(), s.alert.c.id),
         ),
         tags=_entities(
-            conn, s.customer_tag, e.CustomerTag.from_wire,
+            conn, s.customer_tag, e.CustomerTag.from_cache,
             select(s.customer_tag).where(s.customer_tag.c.customer_id == customer_id)
             .order_by(s.customer_tag.c.name),
         ),
@@ -352,7 +356,7 @@ def tasks_by_bucket(
     }
     return {
         bucket: _entities(
-            conn, t, e.Task.from_wire, stmt.order_by(t.c.due_at.is_(None), t.c.due_at, t.c.id)
+            conn, t, e.Task.from_cache, stmt.order_by(t.c.due_at.is_(None), t.c.due_at, t.c.id)
         )
         for bucket, stmt in buckets.items()
     }
@@ -387,7 +391,7 @@ def today_queue(
     buckets = tasks_by_bucket(conn, assignee_id=user_id, today=today, zone=zone)
     a = schema.alert
     alerts = _entities(
-        conn, a, e.Alert.from_wire,
+        conn, a, e.Alert.from_cache,
         select(a).where(a.c.status == "new").order_by(a.c.rule_id, a.c.triggered_at.desc(), a.c.id)
         .limit(alert_limit),
     )
@@ -424,7 +428,7 @@ def today_queue(
     week_start_utc = _day_bounds(today - timedelta(days=today.weekday()), zone)[0]
     week_end_utc = _day_bounds(date.fromisoformat(week_end), zone)[0]
     visits = _entities(
-        conn, v, e.Visit.from_wire,
+        conn, v, e.Visit.from_cache,
         select(v).where(v.c.start_at >= week_start_utc, v.c.start_at < week_end_utc)
         .where(v.c.rm_id == user_id)
         .order_by(v.c.start_at, v.c.id),

@@ -498,7 +498,7 @@ def _tier_exprs(terms: Sequence[_Term]) -> list[str]:
         if anchors:
             anchor = " OR ".join(anchors)
             # A lone term's anchor implies the term; more terms must all still match.
-            tiers.append(anchor if len(terms) == 1 else f"{every} AND ({anchor})")
+            tiers.append(anchor if len(terms) == 1 else f"({anchor}) AND {every}")
     tiers.append(every)
     return tiers
 

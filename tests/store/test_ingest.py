@@ -114,6 +114,9 @@ def test_deleted_record_disappears_and_others_stay(store):
         (factories.customer("c-bad", rfm_r="4"), "rfm_r: expected an integer"),
         (factories.customer("c-bad", tier_watch="yes"), "tier_watch: expected true or false"),
         (factories.customer("c-bad", aum_12m="1,2,3"), "aum_12m: expected a list or an object"),
+        (factories.customer("c-bad", mobile_masked="13812345678"), "mobile_masked: not masked"),
+        (factories.customer("c-bad", id_no_masked="11010519491231002X"),
+         "id_no_masked: not masked"),
     ],
 )
 def test_a_record_with_wrong_types_is_quarantined_and_the_rest_applied(store, bad, reason):
@@ -133,7 +136,18 @@ def test_a_record_with_wrong_types_is_quarantined_and_the_rest_applied(store, ba
         (entry,) = conn.execute(select(schema.sync_journal)).mappings().all()
         assert get_state(conn, CURSOR) == "c1"
     assert entry["kind"] == "quarantine" and entry["record_id"] == "c-bad"
-    assert "1250000" not in (entry["detail"] or "") and "1250000" not in entry["message"]
+    for value in ("1250000", "13812345678", "11010519491231002X"):
+        assert value not in (entry["detail"] or "") and value not in entry["message"]
+
+
+def test_an_unmasked_account_number_never_reaches_the_cache(store):
+    page = [factories.change("account", factories.account("a-1", "c-1",
+                                                          number_masked="6222021234567890123"), 1)]
+    result = apply_page(store, page, "c1")
+
+    assert [q.reason for q in result.quarantined] == ["number_masked: not masked"]
+    with store.read() as conn:
+        assert conn.execute(select(func.count()).select_from(schema.account)).scalar_one() == 0
 
 
 def test_unknown_entities_and_ops_are_quarantined_not_fatal(store):
