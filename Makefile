@@ -46,9 +46,10 @@ soak: setup
 # Re-resolve the pinned versions from pyproject.toml into requirements/lock.txt.
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[server,dev]'
-	.lock-venv/bin/python -m pip freeze --exclude-editable --disable-pip-version-check \
-		| grep -v '^rm-desk' > requirements/lock.txt
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check setuptools -e '.[server,dev]'
+	{ echo "# Exact versions CI and every developer install (make setup). Regenerate with \`make lock\`."; \
+	  .lock-venv/bin/python -m pip freeze --all --exclude-editable --disable-pip-version-check \
+		| grep -v -e '^rm-desk' -e '^pip=='; } > requirements/lock.txt
 	rm -rf .lock-venv
 
 clean:

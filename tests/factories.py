@@ -12,8 +12,15 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国文辉鹏宇浩然子涵欣怡梓萱一诺雨桐俊杰志强海燕晓东红梅"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国文辉鹏宇浩然子涵欣怡梓"
+    "萱一诺雨桐俊杰志强海燕晓东红梅"
+)
 TIERS = ("standard", "gold", "platinum", "diamond", "private")
 TIER_WEIGHTS = (55, 28, 12, 4, 1)
 TS = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -66,8 +73,12 @@ def customer(customer_id: str = "c-000001", **overrides: Any) -> dict[str, Any]:
         "rfm_m": 5,
         "churn_score": "0.12",
         "contact_prefs": {"channels": ["phone", "wechat"]},
-        "soft_profile": {"interests": "高尔夫", "family_notes": "", "remarks": "",
-                         "do_not_disturb": False},
+        "soft_profile": {
+            "interests": "高尔夫",
+            "family_notes": "",
+            "remarks": "",
+            "do_not_disturb": False,
+        },
         "is_corporate": False,
     }
     record.update(overrides)
@@ -113,8 +124,13 @@ def task(task_id: str, customer_id: str, **overrides: Any) -> dict[str, Any]:
 
 
 def customer_tag(tag_id: str, customer_id: str, name: str, **overrides: Any) -> dict[str, Any]:
-    record = {"id": tag_id, "customer_id": customer_id, "name": name, "category": "value",
-              "source": "system"}
+    record = {
+        "id": tag_id,
+        "customer_id": customer_id,
+        "name": name,
+        "category": "value",
+        "source": "system",
+    }
     record.update(overrides)
     return record
 
@@ -137,7 +153,9 @@ def book(customers: int, *, seed: int = 7, first_rev: int = 1) -> Iterator[dict[
                 tier=tier,
                 aum=f"{aum:.2f}",
                 aum_mtd_avg=f"{aum * 0.97:.2f}",
-                mobile_masked=f"1{rng.choice('3589')}{rng.randint(0, 9)}****{rng.randint(0, 9999):04d}",
+                mobile_masked=(
+                    f"1{rng.choice('3589')}{rng.randint(0, 9)}****{rng.randint(0, 9999):04d}"
+                ),
                 id_no_masked=f"{rng.randint(110, 650)}***********{rng.randint(0, 999):03d}"
                 f"{rng.choice('0123456789X')}",
                 risk_level=f"C{rng.randint(1, 5)}",
@@ -156,8 +174,11 @@ def book(customers: int, *, seed: int = 7, first_rev: int = 1) -> Iterator[dict[
                     number_masked=f"**** **** **** {rng.randint(0, 9999):04d}",
                     balance=f"{aum / 3:.2f}",
                     available=f"{aum / 3:.2f}",
-                    maturity_date=(date(2026, 11, 20) + timedelta(days=rng.randint(1, 400)))
-                    .isoformat() if a else None,
+                    maturity_date=(
+                        date(2026, 11, 20) + timedelta(days=rng.randint(1, 400))
+                    ).isoformat()
+                    if a
+                    else None,
                 ),
                 rev,
             )
@@ -187,7 +208,9 @@ def book(customers: int, *, seed: int = 7, first_rev: int = 1) -> Iterator[dict[
                     "id": f"t-{n:07d}-{t:02d}",
                     "account_id": f"a-{n:07d}-0",
                     "customer_id": cid,
-                    "ts": iso(TS - timedelta(days=rng.randint(0, 89), minutes=rng.randint(0, 1440))),
+                    "ts": iso(
+                        TS - timedelta(days=rng.randint(0, 89), minutes=rng.randint(0, 1440))
+                    ),
                     "amount": f"{rng.lognormvariate(8, 1.5):.2f}",
                     "direction": rng.choice(("in", "out")),
                     "type": rng.choice(("transfer", "cash", "subscribe", "redeem")),

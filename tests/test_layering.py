@@ -1,4 +1,4 @@
-"""The core packages stay free of Qt, so they run headless (sync, IT tools) and test without a GUI."""
+"""The core packages stay free of Qt: they run headless (sync, IT tools) and test without a GUI."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ def test_core_packages_do_not_import_qt():
         "    package = importlib.import_module(name)\n"
         "    for info in pkgutil.walk_packages(package.__path__, name + '.'):\n"
         "        importlib.import_module(info.name)\n"
-        "qt = sorted(m for m in sys.modules if m.split('.')[0] in {'PySide6', 'shiboken6', 'pyqtgraph'})\n"
+        "qt_roots = {'PySide6', 'shiboken6', 'pyqtgraph'}\n"
+        "qt = sorted(m for m in sys.modules if m.split('.')[0] in qt_roots)\n"
         "print(','.join(qt))\n"
     )
     result = subprocess.run(

@@ -1023,7 +1023,7 @@ def _compile_from_cache(record_type: type[Record]) -> Callable[[Mapping[str, Any
         lines.append(f"    {local} = {fallback} if {local} is None else {value}")
         arguments.append(f"{name}={local}")
     lines.append(f"    return cls({', '.join(arguments)})")
-    exec("\n".join(lines), namespace)  # noqa: S102 - generated from field names only
+    exec("\n".join(lines), namespace)
     function: Callable[[Mapping[str, Any]], Record] = namespace["from_cache"]
     return function
 
@@ -1062,7 +1062,6 @@ __all__ = [
     "InvalidRecord",
     "Kpi",
     "MaskedAccountNumber",
-    "masked_field_checks",
     "MaskedAddress",
     "MaskedIdNumber",
     "MaskedMobile",
@@ -1077,4 +1076,5 @@ __all__ = [
     "Team",
     "Transaction",
     "Visit",
+    "masked_field_checks",
 ]

@@ -5,7 +5,7 @@ Open it with :func:`open_store`; read and write through the query and write-path
 """
 
 from rm_desk.local_store.engine import IntegrityReport, Store, open_store
-from rm_desk.local_store.keys import KeyStorage, KeyVault, KeyringVault, MemoryVault, default_vault
+from rm_desk.local_store.keys import KeyringVault, KeyStorage, KeyVault, MemoryVault, default_vault
 
 __all__ = [
     "IntegrityReport",

@@ -152,11 +152,7 @@ def verify_chain(conn: Connection) -> int | None:
         event = _event_from_row(row)
         if expected_seq is not None and event.seq != expected_seq:
             return expected_seq
-        body = {
-            k: v
-            for k, v in event.to_wire().items()
-            if k not in ("prev_hash", "hash")
-        }
+        body = {k: v for k, v in event.to_wire().items() if k not in ("prev_hash", "hash")}
         if event.prev_hash != prev_hash or _event_hash(prev_hash, body) != event.hash:
             return event.seq
         prev_hash, expected_seq = event.hash, event.seq + 1

@@ -9,7 +9,7 @@ Each connection, before it is handed out, gets in this order::
     PRAGMA key = "x'<64 hex>'"        raw key, checked to be hex before it is formatted in
     PRAGMA cipher_compatibility = 4
     PRAGMA cipher_version             must answer, or this is plain SQLite: refuse to run
-    SELECT count(*) FROM sqlite_master  proves the key; a wrong key fails here, having written nothing
+    SELECT count(*) FROM sqlite_master  proves the key; a wrong key fails here, writing nothing
     PRAGMA temp_store = MEMORY        no plaintext temp files
     PRAGMA secure_delete = ON
     PRAGMA foreign_keys = ON
@@ -185,7 +185,8 @@ class Store:
             target = self.quarantine()
             raise CacheCorrupt(
                 "The local cache is damaged. It was moved aside and will be rebuilt from the "
-                "bank's server at the next sign-in. Changes not yet sent may need to be re-entered; "
+                "bank's server at the next sign-in. Changes not yet sent may need to be "
+                "re-entered; "
                 "IT can recover them from the quarantined copy.",
                 quarantined_to=str(target),
             )

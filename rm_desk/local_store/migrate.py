@@ -1,8 +1,9 @@
 """Schema migrations of the local cache, with Alembic.
 
 Revisions live in ``migrations/versions``. Each is frozen at the schema of its time: the first one
-holds the DDL of the first schema as literal SQL, later ones alter it, so upgrading a cache made by an
-old release always passes through the same steps. :func:`upgrade_to_head` runs on every open and costs
+holds the DDL of the first schema as literal SQL, later ones alter it, so upgrading a cache made by
+an old release always passes through the same steps. :func:`upgrade_to_head` runs on every open and
+costs
 one small query when the cache is already current.
 """
 

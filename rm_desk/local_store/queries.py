@@ -147,9 +147,18 @@ def customer_page(
         order[2] = c.c.id.desc()
     stmt = (
         select(
-            c.c.id, c.c.name, c.c.tier, c.c.risk_level, c.c.aum, c.c.mobile_masked,
-            c.c.primary_rm_id, c.c.lifecycle_stage, c.c.tier_watch, c.c.last_contact_at,
-            c.c.next_review_at, column.label("sort_value"),
+            c.c.id,
+            c.c.name,
+            c.c.tier,
+            c.c.risk_level,
+            c.c.aum,
+            c.c.mobile_masked,
+            c.c.primary_rm_id,
+            c.c.lifecycle_stage,
+            c.c.tier_watch,
+            c.c.last_contact_at,
+            c.c.next_review_at,
+            column.label("sort_value"),
         )
         .where(*conditions)
         .order_by(*order)
@@ -202,7 +211,9 @@ def _filter_conditions(filters: CustomerFilter) -> list[ColumnElement[bool]]:
 def _after_condition(column: Any, after: PageKey, descending: bool) -> ColumnElement[bool]:
     cid = schema.customer.c.id
     if after.value is None:  # already in the trailing rows without a value
-        return and_(column.is_(None), cid < after.customer_id if descending else cid > after.customer_id)
+        return and_(
+            column.is_(None), cid < after.customer_id if descending else cid > after.customer_id
+        )
     if descending:
         beyond = or_(column < after.value, and_(column == after.value, cid < after.customer_id))
     else:
@@ -241,11 +252,15 @@ def customer_360(conn: Connection, customer_id: str) -> Customer360 | None:
     customer = e.Customer.from_cache(decode_row(s.customer, row))
 
     holdings = _entities(
-        conn, s.holding, e.Holding.from_cache,
+        conn,
+        s.holding,
+        e.Holding.from_cache,
         select(s.holding).where(s.holding.c.customer_id == customer_id).order_by(s.holding.c.id),
     )
     accounts = _entities(
-        conn, s.account, e.Account.from_cache,
+        conn,
+        s.account,
+        e.Account.from_cache,
         select(s.account).where(s.account.c.customer_id == customer_id).order_by(s.account.c.id),
     )
     product_ids = sorted(
@@ -255,20 +270,26 @@ def customer_360(conn: Connection, customer_id: str) -> Customer360 | None:
     products = {
         p.id: p
         for p in _entities(
-            conn, s.product, e.Product.from_cache,
+            conn,
+            s.product,
+            e.Product.from_cache,
             select(s.product).where(s.product.c.id.in_(product_ids)),
         )
     }
     household = None
     members: tuple[e.Customer, ...] = ()
     if customer.household_id:
-        hh = conn.execute(
-            select(s.household).where(s.household.c.id == customer.household_id)
-        ).mappings().first()
+        hh = (
+            conn.execute(select(s.household).where(s.household.c.id == customer.household_id))
+            .mappings()
+            .first()
+        )
         if hh is not None:
             household = e.Household.from_cache(decode_row(s.household, hh))
             members = _entities(
-                conn, s.customer, e.Customer.from_cache,
+                conn,
+                s.customer,
+                e.Customer.from_cache,
                 select(s.customer)
                 .where(s.customer.c.household_id == customer.household_id)
                 .where(s.customer.c.id != customer_id)
@@ -282,7 +303,9 @@ def customer_360(conn: Connection, customer_id: str) -> Customer360 | None:
         holdings=holdings,
         products=products,
         transactions=_entities(
-            conn, s.transaction, e.Transaction.from_cache,
+            conn,
+            s.transaction,
+            e.Transaction.from_cache,
             select(s.transaction)
             .where(s.transaction.c.customer_id == customer_id)
             .order_by(s.transaction.c.ts.desc(), s.transaction.c.id),
@@ -290,13 +313,17 @@ def customer_360(conn: Connection, customer_id: str) -> Customer360 | None:
         household=household,
         household_members=members,
         relationships=_entities(
-            conn, rel, e.Relationship.from_cache,
+            conn,
+            rel,
+            e.Relationship.from_cache,
             select(rel)
             .where(or_(rel.c.from_customer_id == customer_id, rel.c.to_customer_id == customer_id))
             .order_by(rel.c.id),
         ),
         visits=_entities(
-            conn, visit, e.Visit.from_cache,
+            conn,
+            visit,
+            e.Visit.from_cache,
             select(visit)
             .where(
                 or_(
@@ -308,23 +335,35 @@ def customer_360(conn: Connection, customer_id: str) -> Customer360 | None:
             .order_by(visit.c.start_at.desc(), visit.c.id),
         ),
         tasks=_entities(
-            conn, s.task, e.Task.from_cache,
-            select(s.task).where(s.task.c.customer_id == customer_id)
+            conn,
+            s.task,
+            e.Task.from_cache,
+            select(s.task)
+            .where(s.task.c.customer_id == customer_id)
             .order_by(s.task.c.due_at, s.task.c.id),
         ),
         opportunities=_entities(
-            conn, s.opportunity, e.Opportunity.from_cache,
-            select(s.opportunity).where(s.opportunity.c.customer_id == customer_id)
+            conn,
+            s.opportunity,
+            e.Opportunity.from_cache,
+            select(s.opportunity)
+            .where(s.opportunity.c.customer_id == customer_id)
             .order_by(s.opportunity.c.expected_close, s.opportunity.c.id),
         ),
         alerts=_entities(
-            conn, s.alert, e.Alert.from_cache,
-            select(s.alert).where(s.alert.c.customer_id == customer_id)
+            conn,
+            s.alert,
+            e.Alert.from_cache,
+            select(s.alert)
+            .where(s.alert.c.customer_id == customer_id)
             .order_by(s.alert.c.triggered_at.desc(), s.alert.c.id),
         ),
         tags=_entities(
-            conn, s.customer_tag, e.CustomerTag.from_cache,
-            select(s.customer_tag).where(s.customer_tag.c.customer_id == customer_id)
+            conn,
+            s.customer_tag,
+            e.CustomerTag.from_cache,
+            select(s.customer_tag)
+            .where(s.customer_tag.c.customer_id == customer_id)
             .order_by(s.customer_tag.c.name),
         ),
     )
@@ -391,8 +430,12 @@ def today_queue(
     buckets = tasks_by_bucket(conn, assignee_id=user_id, today=today, zone=zone)
     a = schema.alert
     alerts = _entities(
-        conn, a, e.Alert.from_cache,
-        select(a).where(a.c.status == "new").order_by(a.c.rule_id, a.c.triggered_at.desc(), a.c.id)
+        conn,
+        a,
+        e.Alert.from_cache,
+        select(a)
+        .where(a.c.status == "new")
+        .order_by(a.c.rule_id, a.c.triggered_at.desc(), a.c.id)
         .limit(alert_limit),
     )
     grouped: dict[str, list[e.Alert]] = {}
@@ -403,8 +446,14 @@ def today_queue(
     start_day = today.isoformat()
     acc, hold, cust = schema.account, schema.holding, schema.customer
     maturities = [
-        Maturity(r.customer_id, r.name, "account", r.id, r.maturity_date,
-                 Decimal(r.balance) if r.balance is not None else None)
+        Maturity(
+            r.customer_id,
+            r.name,
+            "account",
+            r.id,
+            r.maturity_date,
+            Decimal(r.balance) if r.balance is not None else None,
+        )
         for r in conn.execute(
             select(acc.c.id, acc.c.customer_id, acc.c.maturity_date, acc.c.balance, cust.c.name)
             .join(cust, cust.c.id == acc.c.customer_id)
@@ -412,14 +461,26 @@ def today_queue(
         )
     ]
     maturities += [
-        Maturity(r.customer_id, r.name, "holding", r.id, r.maturity_or_next_open,
-                 Decimal(r.market_value) if r.market_value is not None else None)
+        Maturity(
+            r.customer_id,
+            r.name,
+            "holding",
+            r.id,
+            r.maturity_or_next_open,
+            Decimal(r.market_value) if r.market_value is not None else None,
+        )
         for r in conn.execute(
-            select(hold.c.id, hold.c.customer_id, hold.c.maturity_or_next_open,
-                   hold.c.market_value, cust.c.name)
+            select(
+                hold.c.id,
+                hold.c.customer_id,
+                hold.c.maturity_or_next_open,
+                hold.c.market_value,
+                cust.c.name,
+            )
             .join(cust, cust.c.id == hold.c.customer_id)
-            .where(hold.c.maturity_or_next_open >= start_day,
-                   hold.c.maturity_or_next_open < week_end)
+            .where(
+                hold.c.maturity_or_next_open >= start_day, hold.c.maturity_or_next_open < week_end
+            )
         )
     ]
     maturities.sort(key=lambda m: (m.matures_on, m.customer_id, m.record_id))
@@ -428,8 +489,11 @@ def today_queue(
     week_start_utc = _day_bounds(today - timedelta(days=today.weekday()), zone)[0]
     week_end_utc = _day_bounds(date.fromisoformat(week_end), zone)[0]
     visits = _entities(
-        conn, v, e.Visit.from_cache,
-        select(v).where(v.c.start_at >= week_start_utc, v.c.start_at < week_end_utc)
+        conn,
+        v,
+        e.Visit.from_cache,
+        select(v)
+        .where(v.c.start_at >= week_start_utc, v.c.start_at < week_end_utc)
         .where(v.c.rm_id == user_id)
         .order_by(v.c.start_at, v.c.id),
     )
@@ -495,6 +559,8 @@ def count_rows(conn: Connection, entities: Sequence[str]) -> dict[str, int]:
     from sqlalchemy import func
 
     return {
-        name: int(conn.execute(select(func.count()).select_from(schema.ENTITY_TABLES[name])).scalar_one())
+        name: int(
+            conn.execute(select(func.count()).select_from(schema.ENTITY_TABLES[name])).scalar_one()
+        )
         for name in entities
     }

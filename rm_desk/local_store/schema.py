@@ -13,7 +13,8 @@ copy of the editable fields as JSON, kept while the record has local changes the
 acknowledged. ``base IS NULL`` means the visible row *is* the server copy, which spares the bulk
 ingest from writing every record twice.
 
-Local tables: ``outbox`` (one row per pending user change), ``conflict`` (per-field conflicts for the
+Local tables: ``outbox`` (one row per pending user change), ``conflict`` (per-field conflicts for
+the
 inbox), ``sync_journal`` (what sync decided on its own), ``sync_state`` (cursor, last contact), and
 ``audit_log`` (hash-chained events for the bank's audit).
 """

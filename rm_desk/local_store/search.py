@@ -23,8 +23,8 @@ Two objects, created by :data:`SEARCH_DDL`:
     whole       ``张伟明``: the Chinese characters, one     equal (exact tier), starts with
                 token                                       (prefix tier)
     pinyin      ``zhangweiming``                            equal (exact), starts with (prefix)
-    abbrev      whole syllables mixed with initials:        starts with (prefix tier):
-                ``zwming zhwming zweiming zhangwming`` …    ``zengzq``, ``zhwm``
+    abbrev      leading syllables whole, the rest by        starts with (prefix tier):
+                initial or zh/ch/sh: ``zhangwm zhwm``       ``zhangwm``, ``zhw``
     initials    ``zwm``                                     starts with (prefix tier)
     name        ``_张 _伟 _明``: one token per character    phrase ``"_伟 _明"`` (other tier)
     syllables   ``_weiming _ming``: the pinyin from each    starts with (other tier)
@@ -73,15 +73,15 @@ built here, so no input can form FTS5 syntax. Every term must match (AND): ``张
 ``张5678`` both mean 张 and 5678. A term matches when:
 
 - Chinese ``张伟``: the name contains the characters consecutively, or a tag starts with them;
-- letters ``zhangw``: the full pinyin, a mixed spelling (``zengzq``), the initials (``zw``), the
-  pinyin from a later syllable on (``wei``, ``weiming``) or a tag starts with them;
+- letters ``zhangw``: the full pinyin, an abbreviated spelling (``zengzq``, ``zhw``), the initials
+  (``zw``), the pinyin from a later syllable on (``wei``, ``weiming``) or a tag starts with them;
 - digits: four (``5678``, ``123x``) equal a last-4; one to three start one, so every keystroke
   narrows; five or more (a pasted full number) use their last four. A tag may also start with
   the digits.
 
 Tiers: *exact* when the name's Chinese characters equal the Chinese terms joined, or the full
 pinyin equals the letter terms joined (``zhangwei``, ``zhang wei``); *prefix* when the name starts
-with a Chinese term, or the pinyin, a mixed spelling or the initials start with a letter term;
+with a Chinese term, or the pinyin, an abbreviation or the initials start with a letter term;
 *other* for every remaining match.
 """
 
@@ -108,14 +108,14 @@ _SEPARATOR: Final = "\x1f"  # joins account numbers and tag names in group_conca
 _MARK: Final = "_"  # starts every token that matches only in the "other" tier
 _MAX_QUERY_CHARS: Final = 64
 _MAX_HAN_TERM: Final = 16  # longer than any name; bounds the phrase a query builds
-_MAX_ABBREVIATIONS: Final = 64
+_MAX_ABBREVIATIONS: Final = 16
 _INDEX_FULL: Final = "The customer search index cannot hold this many customers."
 
 SEARCH_DDL: tuple[str, ...] = (
     """
     CREATE TABLE IF NOT EXISTS customer_search_doc (
-        doc_id INTEGER PRIMARY KEY,
-        customer_id TEXT NOT NULL UNIQUE,
+        customer_id TEXT PRIMARY KEY,
+        doc_id INTEGER NOT NULL UNIQUE,
         serial INTEGER NOT NULL UNIQUE,
         aum_num INTEGER NOT NULL,
         whole TEXT NOT NULL,
@@ -229,31 +229,32 @@ def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
-def _retroflex(syllable: str) -> str:
-    return syllable[:2] if len(syllable) > 2 and syllable[:2] in ("zh", "ch", "sh") else ""
+def _initial_forms(syllable: str) -> list[str]:
+    """How a syllable may be abbreviated: its first letter, and zh/ch/sh where it has one."""
+    digraph = syllable[:2] if len(syllable) > 2 and syllable[:2] in ("zh", "ch", "sh") else ""
+    return _unique((syllable[:1], digraph))
 
 
 def _abbreviations(syllables: Sequence[str]) -> list[str]:
-    """Spellings mixing whole syllables and initials: 曾志强 gives ``zzqiang``, ``zengzqiang`` ….
+    """Abbreviated spellings people type: 曾志强 gives ``zengzq`` and ``zzhq``.
 
-    Every syllable but the last is written whole, by its first letter, or by zh/ch/sh; the last is
-    always whole, since queries match prefixes and ``zengzq`` is a prefix of ``zengzqiang``. The
-    all-whole spelling is left to the pinyin column. A long name stops multiplying at
-    ``_MAX_ABBREVIATIONS`` spellings: its later syllables are then written whole only.
+    A spelling writes the first ``k`` syllables whole and abbreviates the rest (``k = 0`` is all
+    initials), each abbreviation being the first letter or zh/ch/sh (``zhw`` for 张伟). Spellings
+    another column already covers are left out: the plain initials, and prefixes of the full
+    pinyin (``zhangw``). Spellings with single letters come first; those with digraphs fill up to
+    ``_MAX_ABBREVIATIONS`` in all.
     """
-    if len(syllables) < 2:
-        return []
-    forms: list[Sequence[str]] = []
-    count = 1
-    for syllable in syllables[:-1]:
-        options = _unique((syllable, syllable[:1], _retroflex(syllable)))
-        if count * len(options) > _MAX_ABBREVIATIONS:
-            options = [syllable]
-        count *= len(options)
-        forms.append(options)
     full = "".join(syllables)
-    spellings = ("".join(p) + syllables[-1] for p in itertools.product(*forms))
-    return [s for s in dict.fromkeys(spellings) if s != full]
+    initials = "".join(s[:1] for s in syllables)
+    plain: list[str] = []
+    digraphs: list[str] = []
+    for k in range(len(syllables)):
+        head = "".join(syllables[:k])
+        plain.append(head + "".join(s[:1] for s in syllables[k:]))
+        tails = itertools.product(*(_initial_forms(s) for s in syllables[k:]))
+        digraphs += itertools.islice((head + "".join(t) for t in tails), 1, _MAX_ABBREVIATIONS)
+    kept = [s for s in _unique(plain + digraphs) if s != initials and not full.startswith(s)]
+    return kept[:_MAX_ABBREVIATIONS]
 
 
 @lru_cache(maxsize=65536)  # the bulk ingest sees many customers with the same name
@@ -335,7 +336,8 @@ def _temp_tables(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS _search_ids (id TEXT PRIMARY KEY)")
     conn.exec_driver_sql(
         "CREATE TEMP TABLE IF NOT EXISTS _search_new (customer_id TEXT PRIMARY KEY,"
-        " serial INTEGER, band INTEGER NOT NULL, aum_num INTEGER NOT NULL, "
+        " serial INTEGER, band INTEGER NOT NULL, aum_num INTEGER NOT NULL,"
+        " fresh INTEGER NOT NULL, reindex INTEGER NOT NULL, "
         + ", ".join(f"{c} TEXT NOT NULL" for c in _COLUMNS)
         + ")"
     )
@@ -356,12 +358,14 @@ def _grouped(conn: Connection, table: str, column: str) -> dict[str, list[str]]:
 def _refresh_loaded(conn: Connection, *, rebuilding: bool) -> None:
     """Refresh the customers whose ids are in ``temp._search_ids``."""
     gone = (
-        " SELECT d.doc_id FROM customer_search_doc AS d"
-        " JOIN temp._search_ids AS s ON s.id = d.customer_id"
-        " WHERE NOT EXISTS (SELECT 1 FROM customer AS c WHERE c.id = d.customer_id)"
+        "SELECT s.id FROM temp._search_ids AS s"
+        " WHERE NOT EXISTS (SELECT 1 FROM customer AS c WHERE c.id = s.id)"
     )
-    conn.exec_driver_sql(f"DELETE FROM customer_search WHERE rowid IN ({gone})")
-    conn.exec_driver_sql(f"DELETE FROM customer_search_doc WHERE doc_id IN ({gone})")
+    conn.exec_driver_sql(
+        "DELETE FROM customer_search WHERE rowid IN"
+        f" (SELECT doc_id FROM customer_search_doc WHERE customer_id IN ({gone}))"
+    )
+    conn.exec_driver_sql(f"DELETE FROM customer_search_doc WHERE customer_id IN ({gone})")
 
     customers = conn.exec_driver_sql(
         "SELECT id, name, name_pinyin, mobile_masked, id_no_masked, coalesce(aum_num, 0)"
@@ -382,9 +386,12 @@ def _refresh_loaded(conn: Connection, *, rebuilding: bool) -> None:
     for cid, name, stored_key, mobile, id_no, aum_num in customers:
         doc = _document(name, mobile, id_no, accounts.get(cid, ()), tags.get(cid, ()))
         old = current.get(cid)
-        if old is None or old[1:] != (aum_num, *doc):
-            serial = None if old is None else old[0]
-            changed.append((cid, serial, _band(aum_num), aum_num, *doc))
+        band = _band(aum_num)
+        if old is None:
+            changed.append((cid, None, band, aum_num, True, True, *doc))
+        elif old[1:] != (aum_num, *doc):
+            reindex = old[2:] != doc or _band(old[1]) != band
+            changed.append((cid, old[0], band, aum_num, False, reindex, *doc))
         key = sort_key(name)
         if stored_key != key:
             sort_keys.append((key, cid))
@@ -397,15 +404,20 @@ def _refresh_loaded(conn: Connection, *, rebuilding: bool) -> None:
 
 
 def _write_documents(conn: Connection, changed: list[tuple[Any, ...]], *, rebuilding: bool) -> None:
-    """Write changed documents: keep serials, allocate new ones, (re-)insert under their ids."""
-    placeholders = ", ".join("?" * (4 + len(_COLUMNS)))
+    """Write changed documents: keep serials, allocate new ones, re-index where needed.
+
+    Each row of ``changed`` is ``customer_id, serial, band, aum_num, fresh, reindex, *columns``:
+    ``fresh`` documents are new; ``reindex`` ones changed text or AUM band, so their FTS row is
+    replaced (under the new doc id); the others only changed AUM within their band. Documents are
+    updated in place, keyed by customer, so a daily AUM change rewrites a few small fields.
+    """
+    placeholders = ", ".join("?" * (6 + len(_COLUMNS)))
     conn.exec_driver_sql(
-        "INSERT INTO temp._search_new (customer_id, serial, band, aum_num, "
+        "INSERT INTO temp._search_new (customer_id, serial, band, aum_num, fresh, reindex, "
         f"{_COLUMN_LIST}) VALUES ({placeholders})",
         changed,
     )
-    # New serials go above every serial in use, including those of the documents about to be
-    # replaced, so they can never collide with a serial being kept.
+    # New serials go above every serial in use, so they never collide with one being kept.
     conn.exec_driver_sql(
         "UPDATE temp._search_new SET serial = a.serial FROM ("
         " SELECT n.customer_id,"
@@ -421,23 +433,32 @@ def _write_documents(conn: Connection, changed: list[tuple[Any, ...]], *, rebuil
             raise StoreError(_INDEX_FULL)
         rebuild_search(conn)  # renumbers the serials from 0
         return
-    replaced = (
-        "SELECT d.doc_id FROM customer_search_doc AS d"
-        " JOIN temp._search_new AS n ON n.customer_id = d.customer_id"
-    )
-    conn.exec_driver_sql(f"DELETE FROM customer_search WHERE rowid IN ({replaced})")
-    conn.exec_driver_sql(f"DELETE FROM customer_search_doc WHERE doc_id IN ({replaced})")
+    doc_id = "((? - n.band) << ?) | n.serial"
     conn.exec_driver_sql(
-        f"INSERT INTO customer_search_doc (doc_id, customer_id, serial, aum_num, {_COLUMN_LIST})"
-        f" SELECT ((? - band) << ?) | serial, customer_id, serial, aum_num, {_COLUMN_LIST}"
-        " FROM temp._search_new",
+        "DELETE FROM customer_search WHERE rowid IN (SELECT d.doc_id FROM customer_search_doc AS d"
+        " JOIN temp._search_new AS n ON n.customer_id = d.customer_id WHERE n.reindex)"
+    )
+    conn.exec_driver_sql(
+        f"UPDATE customer_search_doc SET doc_id = {doc_id}, aum_num = n.aum_num, "
+        + ", ".join(f"{c} = n.{c}" for c in _COLUMNS)
+        + " FROM temp._search_new AS n"
+        " WHERE n.customer_id = customer_search_doc.customer_id AND NOT n.fresh",
+        (BAND_MAX, SERIAL_BITS),
+    )
+    conn.exec_driver_sql(
+        f"INSERT INTO customer_search_doc (customer_id, doc_id, serial, aum_num, {_COLUMN_LIST})"
+        f" SELECT n.customer_id, {doc_id}, n.serial, n.aum_num, "
+        + ", ".join("n." + c for c in _COLUMNS)
+        + " FROM temp._search_new AS n WHERE n.fresh",
         (BAND_MAX, SERIAL_BITS),
     )
     conn.exec_driver_sql(
         f"INSERT INTO customer_search (rowid, {_COLUMN_LIST})"
-        f" SELECT d.doc_id, {', '.join('d.' + c for c in _COLUMNS)}"
-        " FROM customer_search_doc AS d"
-        " JOIN temp._search_new AS n ON n.customer_id = d.customer_id"
+        f" SELECT {doc_id}, "
+        + ", ".join("n." + c for c in _COLUMNS)
+        # Ascending row ids: FTS5 flushes its pending-terms buffer whenever a row id goes down.
+        + " FROM temp._search_new AS n WHERE n.reindex ORDER BY 1",
+        (BAND_MAX, SERIAL_BITS),
     )
     conn.exec_driver_sql("DELETE FROM temp._search_new")
 
@@ -550,7 +571,7 @@ def _term_kinds(doc: RowMapping, term: _Term) -> set[MatchKind]:
         elif doc["initials"].startswith(value):
             kinds.add(MatchKind.INITIALS)
         elif any(a.startswith(value) for a in doc["abbrev"].split()):
-            kinds.add(MatchKind.PINYIN)  # a mixed spelling like zengzq is pinyin to the user
+            kinds.add(MatchKind.PINYIN)  # zengzq: whole syllables lead, so pinyin to the user
     elif any(d == value or (term.prefix and d.startswith(value)) for d in doc["digits"].split()):
         kinds.add(MatchKind.DIGITS)
     return kinds

@@ -274,4 +274,3 @@ def _derived_columns(entity: str, changes: Mapping[str, Any]) -> dict[str, Any]:
     if entity == "customer" and "name" in changes:
         return {"name_pinyin": None}  # recomputed by the search refresh
     return {}
-

@@ -14,13 +14,28 @@ from rm_desk.local_store.audit import (
 
 def _append_three(store):
     with store.write() as conn:
-        append_audit(conn, ts="2026-11-20T01:00:00Z", action="login", user_id="rm001",
-                     device_id="dev-1")
-        append_audit(conn, ts="2026-11-20T01:05:00Z", action="reveal", user_id="rm001",
-                     device_id="dev-1", entity="customer", record_id="c-1", field="mobile",
-                     reason="客户来电核实身份")
-        append_audit(conn, ts="2026-11-20T01:09:00Z", action="export", user_id="rm001",
-                     device_id="dev-1", detail={"rows": 120})
+        append_audit(
+            conn, ts="2026-11-20T01:00:00Z", action="login", user_id="rm001", device_id="dev-1"
+        )
+        append_audit(
+            conn,
+            ts="2026-11-20T01:05:00Z",
+            action="reveal",
+            user_id="rm001",
+            device_id="dev-1",
+            entity="customer",
+            record_id="c-1",
+            field="mobile",
+            reason="客户来电核实身份",
+        )
+        append_audit(
+            conn,
+            ts="2026-11-20T01:09:00Z",
+            action="export",
+            user_id="rm001",
+            device_id="dev-1",
+            detail={"rows": 120},
+        )
 
 
 def test_events_chain_and_verify(store):

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from rm_desk.domain.enums import OpKind
 from rm_desk.errors import CacheCorrupt, CacheLocked, InsecureStore
 from rm_desk.local_store import KeyStorage, MemoryVault, open_store
 from rm_desk.local_store import engine as engine_module
 from rm_desk.local_store.ingest import apply_page
 from rm_desk.local_store.keys import check_raw_key, key_name_for
 from rm_desk.local_store.writes import record_edit
-from rm_desk.domain.enums import OpKind
 from tests import factories
 from tests.conftest import FakeClock, PersistentTestVault
 
@@ -70,13 +70,24 @@ def test_canary_customer_data_is_absent_from_every_file_and_log(
     )
     apply_page(store, [factories.change("customer", record, 1)], "c1")
     record_edit(
-        store, "customer", "c-canary", OpKind.UPDATE,
-        {"soft_profile": {"remarks": f"新{CANARY}", "interests": "", "family_notes": "",
-                          "do_not_disturb": False}},
+        store,
+        "customer",
+        "c-canary",
+        OpKind.UPDATE,
+        {
+            "soft_profile": {
+                "remarks": f"新{CANARY}",
+                "interests": "",
+                "family_notes": "",
+                "do_not_disturb": False,
+            }
+        },
     )
     with store.read() as conn:
         names = conn.execute(text("SELECT name FROM customer")).scalars().all()
-    assert names == [f"张{CANARY}"], "the canary must really be in the cache for the test to mean anything"
+    assert names == [f"张{CANARY}"], (
+        "the canary must really be in the cache for the test to mean anything"
+    )
 
     needles = _canary_forms(CANARY)
     wal = Path(str(store.path) + "-wal")

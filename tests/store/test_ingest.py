@@ -44,8 +44,10 @@ def test_a_failure_mid_page_keeps_neither_the_records_nor_the_cursor(store, monk
         raise RuntimeError("power cut while applying the page")
 
     monkeypatch.setattr(ingest, "_purge_customers", fail)
-    page = [*factories.book(3, first_rev=100),
-            factories.delete_change("customer", "c-0000000", 200, reason="out_of_scope")]
+    page = [
+        *factories.book(3, first_rev=100),
+        factories.delete_change("customer", "c-0000000", 200, reason="out_of_scope"),
+    ]
     with pytest.raises(RuntimeError):
         apply_page(store, page, "cursor-2")
 
@@ -64,8 +66,14 @@ def test_newer_server_copy_replaces_the_cached_one(store):
 
 def test_server_update_of_a_record_with_a_pending_edit_is_rebased(store):
     apply_page(store, [factories.change("task", factories.task("k-1", "c-1"), 5)], "c1")
-    record_edit(store, "task", "k-1", OpKind.UPDATE, {"completion_note": "客户已续作"},
-                role=RecordRole.ASSIGNEE)
+    record_edit(
+        store,
+        "task",
+        "k-1",
+        OpKind.UPDATE,
+        {"completion_note": "客户已续作"},
+        role=RecordRole.ASSIGNEE,
+    )
 
     server = factories.task("k-1", "c-1", priority="high", due_at="2026-11-21T01:00:00Z")
     result = apply_page(store, [factories.change("task", server, 9)], "c2")
@@ -115,8 +123,10 @@ def test_deleted_record_disappears_and_others_stay(store):
         (factories.customer("c-bad", tier_watch="yes"), "tier_watch: expected true or false"),
         (factories.customer("c-bad", aum_12m="1,2,3"), "aum_12m: expected a list or an object"),
         (factories.customer("c-bad", mobile_masked="13812345678"), "mobile_masked: not masked"),
-        (factories.customer("c-bad", id_no_masked="11010519491231002X"),
-         "id_no_masked: not masked"),
+        (
+            factories.customer("c-bad", id_no_masked="11010519491231002X"),
+            "id_no_masked: not masked",
+        ),
     ],
 )
 def test_a_record_with_wrong_types_is_quarantined_and_the_rest_applied(store, bad, reason):
@@ -141,8 +151,11 @@ def test_a_record_with_wrong_types_is_quarantined_and_the_rest_applied(store, ba
 
 
 def test_an_unmasked_account_number_never_reaches_the_cache(store):
-    page = [factories.change("account", factories.account("a-1", "c-1",
-                                                          number_masked="6222021234567890123"), 1)]
+    page = [
+        factories.change(
+            "account", factories.account("a-1", "c-1", number_masked="6222021234567890123"), 1
+        )
+    ]
     result = apply_page(store, page, "c1")
 
     assert [q.reason for q in result.quarantined] == ["number_masked: not masked"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rm_desk.local_store import KeyStorage, KeyringVault, open_store
+from rm_desk.local_store import KeyringVault, KeyStorage, open_store
 from rm_desk.local_store.ingest import apply_page
 from rm_desk.local_store.keys import SERVICE_NAME, find_secure_backend, key_name_for
 from tests import factories

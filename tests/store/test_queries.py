@@ -59,8 +59,12 @@ def test_keyset_pages_walk_every_customer_once_in_order(book, sort, descending):
 def test_customers_without_a_sort_value_come_last_and_are_not_skipped(book):
     apply_page(
         book,
-        [change("customer", factories.customer(f"c-nocontact-{n}", last_contact_at=None), 900 + n)
-         for n in range(5)],
+        [
+            change(
+                "customer", factories.customer(f"c-nocontact-{n}", last_contact_at=None), 900 + n
+            )
+            for n in range(5)
+        ],
         "c2",
     )
     with book.read() as conn:
@@ -74,8 +78,10 @@ def test_name_order_follows_pinyin_with_surname_readings(store):
     names = {"c-1": "张伟", "c-2": "曾志强", "c-3": "安琪", "c-4": "单雄", "c-5": "白露"}
     apply_page(
         store,
-        [change("customer", factories.customer(cid, name=name), n)
-         for n, (cid, name) in enumerate(names.items(), 1)],
+        [
+            change("customer", factories.customer(cid, name=name), n)
+            for n, (cid, name) in enumerate(names.items(), 1)
+        ],
         "c1",
     )
     with store.read() as conn:
@@ -90,8 +96,10 @@ def test_filters_narrow_the_list(book):
         every = _all_pages(conn, limit=100)
         rich = _all_pages(conn, filters=CustomerFilter(aum_min=Decimal("200000")), limit=9)
         c3_rm1 = _all_pages(
-            conn, filters=CustomerFilter(risk_levels=frozenset({"C3"}),
-                                         rm_ids=frozenset({"rm001", "rm002", "rm003"})),
+            conn,
+            filters=CustomerFilter(
+                risk_levels=frozenset({"C3"}), rm_ids=frozenset({"rm001", "rm002", "rm003"})
+            ),
         )
         tagged = _all_pages(conn, filters=CustomerFilter(tags=frozenset({"高净值"})))
         tier = _all_pages(conn, filters=CustomerFilter(tiers=frozenset({"standard"})))
@@ -112,34 +120,89 @@ def test_customer_360_gathers_every_tab(store):
         [
             change("customer", factories.customer(cid, household_id="hh-1"), 1),
             change("customer", factories.customer("c-000002", name="李娜", household_id="hh-1"), 2),
-            change("household", {"id": "hh-1", "name": "张家", "head_customer_id": cid,
-                                 "members": [{"customer_id": cid, "role": "head", "is_minor": False},
-                                             {"customer_id": "c-000002", "role": "spouse",
-                                              "is_minor": False}]}, 3),
-            change("relationship", {"id": "r-1", "from_customer_id": cid,
-                                    "to_customer_id": "c-000002", "to_company_name": None,
-                                    "kind": "spouse", "status": "verified", "source": "bank"}, 4),
+            change(
+                "household",
+                {
+                    "id": "hh-1",
+                    "name": "张家",
+                    "head_customer_id": cid,
+                    "members": [
+                        {"customer_id": cid, "role": "head", "is_minor": False},
+                        {"customer_id": "c-000002", "role": "spouse", "is_minor": False},
+                    ],
+                },
+                3,
+            ),
+            change(
+                "relationship",
+                {
+                    "id": "r-1",
+                    "from_customer_id": cid,
+                    "to_customer_id": "c-000002",
+                    "to_company_name": None,
+                    "kind": "spouse",
+                    "status": "verified",
+                    "source": "bank",
+                },
+                4,
+            ),
             change("account", factories.account("a-1", cid, product_id="p-1"), 5),
-            change("product", {"id": "p-1", "code": "WM001", "name": "稳享90天", "category": "wealth",
-                               "risk_level": "R2", "term_days": 90, "min_amount": "10000.00",
-                               "benchmark_yield": "0.0285", "on_sale": True,
-                               "requires_dual_recording": False,
-                               "qualified_investor_only": False}, 6),
-            *[change("transaction", {"id": f"t-{n}", "account_id": "a-1", "customer_id": cid,
-                                     "ts": f"2026-11-{n + 1:02d}T02:00:00Z", "amount": "100.00",
-                                     "direction": "in", "type": "transfer", "channel": "mobile",
-                                     "counterparty_masked": "王*", "other_bank": False}, 10 + n)
-              for n in range(15)],
+            change(
+                "product",
+                {
+                    "id": "p-1",
+                    "code": "WM001",
+                    "name": "稳享90天",
+                    "category": "wealth",
+                    "risk_level": "R2",
+                    "term_days": 90,
+                    "min_amount": "10000.00",
+                    "benchmark_yield": "0.0285",
+                    "on_sale": True,
+                    "requires_dual_recording": False,
+                    "qualified_investor_only": False,
+                },
+                6,
+            ),
+            *[
+                change(
+                    "transaction",
+                    {
+                        "id": f"t-{n}",
+                        "account_id": "a-1",
+                        "customer_id": cid,
+                        "ts": f"2026-11-{n + 1:02d}T02:00:00Z",
+                        "amount": "100.00",
+                        "direction": "in",
+                        "type": "transfer",
+                        "channel": "mobile",
+                        "counterparty_masked": "王*",
+                        "other_bank": False,
+                    },
+                    10 + n,
+                )
+                for n in range(15)
+            ],
             change("task", factories.task("k-1", cid), 40),
             change("customer_tag", factories.customer_tag("g-1", cid, "高净值"), 41),
         ],
         "c1",
     )
     visit_id = new_record_id()
-    record_edit(store, "visit", visit_id, OpKind.CREATE,
-                {"customer_ids": ["c-000002", cid], "channel": "phone", "purpose": "care",
-                 "start_at": "2026-11-19T02:00:00Z", "notes": "家庭资产检视"},
-                stamped={"rm_id": "rm001", "created_at": "2026-11-19T03:00:00Z"})
+    record_edit(
+        store,
+        "visit",
+        visit_id,
+        OpKind.CREATE,
+        {
+            "customer_ids": ["c-000002", cid],
+            "channel": "phone",
+            "purpose": "care",
+            "start_at": "2026-11-19T02:00:00Z",
+            "notes": "家庭资产检视",
+        },
+        stamped={"rm_id": "rm001", "created_at": "2026-11-19T03:00:00Z"},
+    )
 
     with store.read() as conn:
         view = customer_360(conn, cid)
@@ -167,10 +230,17 @@ def test_tasks_are_bucketed_by_the_users_local_day(store):
         "k-today-late": "2026-11-20T15:59:00Z",
         "k-later": "2026-11-20T16:00:00Z",
     }
-    records = [change("task", factories.task(tid, "c-1", due_at=at), n)
-               for n, (tid, at) in enumerate(due.items(), 1)]
-    records.append(change("task", factories.task("k-done", "c-1", due_at="2026-11-01T00:00:00Z",
-                                                 status="completed"), 10))
+    records = [
+        change("task", factories.task(tid, "c-1", due_at=at), n)
+        for n, (tid, at) in enumerate(due.items(), 1)
+    ]
+    records.append(
+        change(
+            "task",
+            factories.task("k-done", "c-1", due_at="2026-11-01T00:00:00Z", status="completed"),
+            10,
+        )
+    )
     records.append(change("task", factories.task("k-other", "c-1", assignee_id="rm002"), 11))
     apply_page(store, records, "c1")
 
@@ -190,24 +260,65 @@ def test_today_queue_collects_tasks_alerts_maturities_and_visits(store):
             change("customer", factories.customer(cid), 1),
             change("task", factories.task("k-1", cid, due_at="2026-11-18T01:00:00Z"), 2),
             change("task", factories.task("k-2", cid, due_at="2026-11-20T03:00:00Z"), 3),
-            change("account", factories.account("a-td", cid, type="time_deposit",
-                                                maturity_date="2026-11-22",
-                                                balance="500000.00"), 4),
-            change("account", factories.account("a-later", cid, type="time_deposit",
-                                                maturity_date="2026-12-22"), 5),
-            *[change("alert", {"id": f"al-{n}", "rule_id": rule, "customer_id": cid,
-                               "object_entity": None, "object_id": None, "severity": "high",
-                               "message": "到期提醒", "evidence": {"days": 2},
-                               "triggered_at": "2026-11-20T00:00:00Z", "status": status,
-                               "dedupe_key": f"{rule}:{cid}:{n}", "origin": "server"}, 10 + n)
-              for n, (rule, status) in enumerate(
-                  [("A04", "new"), ("A04", "new"), ("A07", "new"), ("A03", "dismissed")])],
-            change("visit", {"id": "v-1", "customer_ids": [cid], "rm_id": "rm001",
-                             "channel": "onsite", "purpose": "renewal",
-                             "start_at": "2026-11-18T02:00:00Z", "end_at": None,
-                             "location_text": None, "notes": None, "outcome": None,
-                             "next_steps": None, "linked_task_ids": [],
-                             "linked_opportunity_ids": [], "created_at": None}, 20),
+            change(
+                "account",
+                factories.account(
+                    "a-td",
+                    cid,
+                    type="time_deposit",
+                    maturity_date="2026-11-22",
+                    balance="500000.00",
+                ),
+                4,
+            ),
+            change(
+                "account",
+                factories.account("a-later", cid, type="time_deposit", maturity_date="2026-12-22"),
+                5,
+            ),
+            *[
+                change(
+                    "alert",
+                    {
+                        "id": f"al-{n}",
+                        "rule_id": rule,
+                        "customer_id": cid,
+                        "object_entity": None,
+                        "object_id": None,
+                        "severity": "high",
+                        "message": "到期提醒",
+                        "evidence": {"days": 2},
+                        "triggered_at": "2026-11-20T00:00:00Z",
+                        "status": status,
+                        "dedupe_key": f"{rule}:{cid}:{n}",
+                        "origin": "server",
+                    },
+                    10 + n,
+                )
+                for n, (rule, status) in enumerate(
+                    [("A04", "new"), ("A04", "new"), ("A07", "new"), ("A03", "dismissed")]
+                )
+            ],
+            change(
+                "visit",
+                {
+                    "id": "v-1",
+                    "customer_ids": [cid],
+                    "rm_id": "rm001",
+                    "channel": "onsite",
+                    "purpose": "renewal",
+                    "start_at": "2026-11-18T02:00:00Z",
+                    "end_at": None,
+                    "location_text": None,
+                    "notes": None,
+                    "outcome": None,
+                    "next_steps": None,
+                    "linked_task_ids": [],
+                    "linked_opportunity_ids": [],
+                    "created_at": None,
+                },
+                20,
+            ),
         ],
         "c1",
     )
@@ -217,7 +328,8 @@ def test_today_queue_collects_tasks_alerts_maturities_and_visits(store):
     assert [t.id for t in queue.overdue] == ["k-1"]
     assert [t.id for t in queue.due_today] == ["k-2"]
     assert [(rule, [a.id for a in alerts]) for rule, alerts in queue.alerts_by_rule] == [
-        ("A04", ["al-0", "al-1"]), ("A07", ["al-2"])
+        ("A04", ["al-0", "al-1"]),
+        ("A07", ["al-2"]),
     ]
     assert [(m.record_id, m.amount) for m in queue.maturities] == [("a-td", Decimal("500000.00"))]
     assert [v.id for v in queue.visits] == ["v-1"]
@@ -225,20 +337,51 @@ def test_today_queue_collects_tasks_alerts_maturities_and_visits(store):
 
 def test_kpi_series_comes_back_in_date_order_within_the_range(store):
     records = [
-        change("kpi", {"id": f"kpi-{d}", "level": "rm", "subject_id": "rm001", "metric": "aum",
-                       "period": "day", "date": (TODAY - timedelta(days=d)).isoformat(),
-                       "value": f"{100000000 + d * 1000}.00", "target": "120000000.00",
-                       "rank": d % 5 + 1}, 100 + d)
+        change(
+            "kpi",
+            {
+                "id": f"kpi-{d}",
+                "level": "rm",
+                "subject_id": "rm001",
+                "metric": "aum",
+                "period": "day",
+                "date": (TODAY - timedelta(days=d)).isoformat(),
+                "value": f"{100000000 + d * 1000}.00",
+                "target": "120000000.00",
+                "rank": d % 5 + 1,
+            },
+            100 + d,
+        )
         for d in range(30)
     ]
-    records.append(change("kpi", {"id": "kpi-other", "level": "rm", "subject_id": "rm002",
-                                  "metric": "aum", "period": "day", "date": TODAY.isoformat(),
-                                  "value": "1.00", "target": None, "rank": 9}, 200))
+    records.append(
+        change(
+            "kpi",
+            {
+                "id": "kpi-other",
+                "level": "rm",
+                "subject_id": "rm002",
+                "metric": "aum",
+                "period": "day",
+                "date": TODAY.isoformat(),
+                "value": "1.00",
+                "target": None,
+                "rank": 9,
+            },
+            200,
+        )
+    )
     apply_page(store, records, "c1")
 
     with store.read() as conn:
-        series = kpi_series(conn, level="rm", subject_id="rm001", metric="aum",
-                            start=TODAY - timedelta(days=6), end=TODAY)
+        series = kpi_series(
+            conn,
+            level="rm",
+            subject_id="rm001",
+            metric="aum",
+            start=TODAY - timedelta(days=6),
+            end=TODAY,
+        )
 
     assert [p.date for p in series] == [TODAY - timedelta(days=d) for d in range(6, -1, -1)]
     assert series[-1].value == Decimal("100000000.00")

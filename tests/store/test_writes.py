@@ -17,7 +17,10 @@ from tests import factories
 
 def _outbox(store):
     with store.read() as conn:
-        return [dict(r) for r in conn.execute(select(schema.outbox).order_by(schema.outbox.c.seq)).mappings()]
+        return [
+            dict(r)
+            for r in conn.execute(select(schema.outbox).order_by(schema.outbox.c.seq)).mappings()
+        ]
 
 
 def _row(store, table, record_id):
@@ -59,8 +62,9 @@ def book(store):
 
 def test_visit_created_offline_is_in_the_cache_and_queued_once(book):
     visit_id = new_record_id()
-    result = record_edit(book, "visit", visit_id, OpKind.CREATE, _visit_fields(),
-                         stamped={"rm_id": "rm001"})
+    result = record_edit(
+        book, "visit", visit_id, OpKind.CREATE, _visit_fields(), stamped={"rm_id": "rm001"}
+    )
 
     row = _row(book, schema.visit, visit_id)
     assert row["rev"] == 0 and row["customer_id"] == "c-000001" and row["rm_id"] == "rm001"
@@ -89,7 +93,10 @@ def test_repeated_edits_of_an_unsent_create_coalesce_into_the_create(book):
 
 def test_task_completed_offline_keeps_the_server_copy_as_base(book):
     result = record_edit(
-        book, "task", "k-1", OpKind.UPDATE,
+        book,
+        "task",
+        "k-1",
+        OpKind.UPDATE,
         {"status": "completed", "completion_note": "已电话确认续作"},
         role=RecordRole.ASSIGNEE,
     )
@@ -103,12 +110,14 @@ def test_task_completed_offline_keeps_the_server_copy_as_base(book):
 
 
 def test_edits_of_an_op_already_sending_start_a_new_op(book):
-    record_edit(book, "task", "k-1", OpKind.UPDATE, {"status": "in_progress"},
-                role=RecordRole.ASSIGNEE)
+    record_edit(
+        book, "task", "k-1", OpKind.UPDATE, {"status": "in_progress"}, role=RecordRole.ASSIGNEE
+    )
     with book.write() as conn:
         conn.execute(schema.outbox.update().values(state=OpState.SENDING.value))
-    record_edit(book, "task", "k-1", OpKind.UPDATE, {"status": "completed"},
-                role=RecordRole.ASSIGNEE)
+    record_edit(
+        book, "task", "k-1", OpKind.UPDATE, {"status": "completed"}, role=RecordRole.ASSIGNEE
+    )
 
     ops = _outbox(book)
     assert [o["state"] for o in ops] == ["sending", "queued"]
@@ -118,9 +127,20 @@ def test_edits_of_an_op_already_sending_start_a_new_op(book):
 
 def test_deleting_an_unsent_opportunity_leaves_nothing_to_send(book):
     opp_id = new_record_id()
-    record_edit(book, "opportunity", opp_id, OpKind.CREATE,
-                {"customer_id": "c-000001", "category": "wealth", "amount": "500000.00",
-                 "stage": "lead", "expected_close": "2026-12-15", "source": "manual"})
+    record_edit(
+        book,
+        "opportunity",
+        opp_id,
+        OpKind.CREATE,
+        {
+            "customer_id": "c-000001",
+            "category": "wealth",
+            "amount": "500000.00",
+            "stage": "lead",
+            "expected_close": "2026-12-15",
+            "source": "manual",
+        },
+    )
     result = record_edit(book, "opportunity", opp_id, OpKind.DELETE)
 
     assert result.op_id is None and result.coalesced
@@ -130,8 +150,13 @@ def test_deleting_an_unsent_opportunity_leaves_nothing_to_send(book):
 
 def test_manual_tag_is_added_as_the_rms_own(book):
     tag_id = new_record_id()
-    record_edit(book, "customer_tag", tag_id, OpKind.CREATE,
-                {"customer_id": "c-000001", "name": "喜欢高尔夫"})
+    record_edit(
+        book,
+        "customer_tag",
+        tag_id,
+        OpKind.CREATE,
+        {"customer_id": "c-000001", "name": "喜欢高尔夫"},
+    )
 
     row = _row(book, schema.customer_tag, tag_id)
     assert (row["category"], row["source"]) == ("manual", "rm")
@@ -148,8 +173,13 @@ def test_manual_tag_is_added_as_the_rms_own(book):
         ("task", "k-1", OpKind.DELETE, None, None),
         ("customer", "c-000001", OpKind.DELETE, None, None),
         ("task", "k-missing", OpKind.UPDATE, {"status": "completed"}, RecordRole.ASSIGNEE),
-        ("customer_tag", "g-1", OpKind.CREATE,
-         {"customer_id": "c-000001", "name": "x", "source": "system"}, None),
+        (
+            "customer_tag",
+            "g-1",
+            OpKind.CREATE,
+            {"customer_id": "c-000001", "name": "x", "source": "system"},
+            None,
+        ),
     ],
 )
 def test_edits_the_app_may_not_make_are_refused_and_change_nothing(
@@ -173,8 +203,9 @@ def test_a_failure_between_record_and_outbox_row_leaves_neither(book, monkeypatc
 
     monkeypatch.setattr(writes, "_append_op", broken_append)
     with pytest.raises(RuntimeError):
-        record_edit(book, "task", "k-1", OpKind.UPDATE, {"status": "completed"},
-                    role=RecordRole.ASSIGNEE)
+        record_edit(
+            book, "task", "k-1", OpKind.UPDATE, {"status": "completed"}, role=RecordRole.ASSIGNEE
+        )
     with pytest.raises(RuntimeError):
         record_edit(book, "visit", new_record_id(), OpKind.CREATE, _visit_fields())
 

@@ -4,8 +4,8 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-22
 
-Frozen DDL, generated once from ``schema.py`` as it stood for this revision. Never edit it: change the
-schema with a new revision.
+Frozen DDL, generated once from ``schema.py`` as it stood for this revision. Never edit it:
+change the schema with a new revision.
 """
 
 from __future__ import annotations

@@ -18,12 +18,15 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
+
 def upgrade() -> None:
     from rm_desk.local_store.search import SEARCH_DDL
 
     for statement in SEARCH_DDL:
         op.execute(statement)
-    op.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES ('search_index_version', NULL)")
+    op.execute(
+        "INSERT OR REPLACE INTO sync_state (key, value) VALUES ('search_index_version', NULL)"
+    )
 
 
 def downgrade() -> None:
