@@ -13,8 +13,9 @@
    syllables and is dropped.
 
 The bulk ingest computes this for tens of thousands of customers per sync page, so each distinct
-character is converted by pypinyin once per process and then served from a dictionary. Names are
-NFKC-normalized first, so full-width latin (Ｊｏｈｎ) reads like ASCII.
+character is converted by pypinyin once per process and then served from a dictionary, and the
+last 65,536 distinct names are cached whole (the ingest asks for a name's pinyin and then its sort
+key). Names are NFKC-normalized first, so full-width latin (Ｊｏｈｎ) reads like ASCII.
 """
 
 from __future__ import annotations
@@ -123,8 +124,7 @@ def name_pinyin(name: str) -> NamePinyin:
     Checks, in order: the name is NFKC-normalized (full-width latin becomes ASCII) and leading
     whitespace is skipped; a compound surname override, else a single surname override, reads
     the start; each remaining Chinese character takes its default reading; runs of other letters
-    pass through lowercased as one syllable; everything else separates. Results are also cached
-    per name (the ingest asks for a name's pinyin and its sort key), bounded to 65,536 names.
+    pass through lowercased as one syllable; everything else separates.
 
     Args:
         name: the name as the bank spells it, e.g. ``"曾志强"`` or ``"John Smith"``.

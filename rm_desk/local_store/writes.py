@@ -48,6 +48,9 @@ from rm_desk.errors import WriteRejected
 from rm_desk.local_store import schema
 from rm_desk.local_store.engine import Store
 from rm_desk.local_store.rows import decode_row, encode_value, merge_fields
+from rm_desk.local_store.search import refresh_search
+
+SEARCHED_ENTITIES = frozenset({"customer_tag"})  # editable entities the search index reads
 
 _UNSENT = OpState.QUEUED.value
 
@@ -101,16 +104,23 @@ def record_edit(
     now = store.clock().isoformat()
     with store.write() as conn:
         if op is OpKind.CREATE:
-            return _create(conn, table, entity, record_id, changes, dict(stamped or {}), now)
-        current = conn.execute(select(table).where(table.c.id == record_id)).mappings().first()
-        if current is None:
-            raise WriteRejected(
-                "This record is no longer in your book, so the change could not be saved."
-            )
-        row = dict(current)
-        if op is OpKind.UPDATE:
-            return _update(conn, table, entity, row, changes, now)
-        return _delete(conn, table, entity, row, now)
+            result = _create(conn, table, entity, record_id, changes, dict(stamped or {}), now)
+            owner = changes.get("customer_id")
+        else:
+            current = conn.execute(select(table).where(table.c.id == record_id)).mappings().first()
+            if current is None:
+                raise WriteRejected(
+                    "This record is no longer in your book, so the change could not be saved."
+                )
+            row = dict(current)
+            owner = row.get("customer_id")
+            if op is OpKind.UPDATE:
+                result = _update(conn, table, entity, row, changes, now)
+            else:
+                result = _delete(conn, table, entity, row, now)
+        if entity in SEARCHED_ENTITIES and isinstance(owner, str):
+            refresh_search(conn, [owner])  # a tag the RM adds is found by Ctrl+K at once
+        return result
 
 
 def _editable_table(entity: str, op: OpKind) -> Table:

@@ -40,6 +40,8 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
     @event.listens_for(eng, "connect")
     def _key(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.execute(f"PRAGMA key = \"x'{key}'\"")
+        dbapi_connection.execute("PRAGMA temp_store = MEMORY")  # as the app's store sets it
+        dbapi_connection.execute("PRAGMA synchronous = OFF")  # speed; durability is not tested here
 
     schema.metadata.create_all(eng)
     with eng.begin() as conn:
@@ -176,6 +178,17 @@ def test_a_mixed_script_tag_is_found_by_each_part_and_whole(book: Connection) ->
 @pytest.mark.parametrize("query", ["zengzq", "zzq", "zengzhiqiang", "zengzhiq", "zhiqiang"])
 def test_zeng_surname_is_read_zeng(book: Connection, query: str) -> None:
     assert ids(search_customers(book, query)) == ["c-zzq"]
+
+
+@pytest.mark.parametrize(
+    ("query", "cid"), [("zhw", "c-zw"), ("zhangwm", None), ("liwm", "c-lwm"), ("zzhq", "c-zzq")]
+)
+def test_abbreviations_mix_whole_syllables_initials_and_digraphs(
+    book: Connection, query: str, cid: str | None
+) -> None:
+    hits = search_customers(book, query)
+    assert ids(hits) == ([cid] if cid else [])
+    assert all(h.matched_on is MatchKind.PINYIN for h in hits)
 
 
 @pytest.mark.parametrize("query", ["cengzq", "cengzhiqiang", "czq"])
@@ -392,6 +405,18 @@ def test_a_document_keeps_its_id_until_its_aum_band_changes(book: Connection) ->
     assert after.serial == before.serial
     assert after.doc_id < before.doc_id  # richer sorts first
     assert ids(search_customers(book, "zw")) == ["c-zw"]
+
+
+def test_an_aum_change_within_the_same_yuan_still_reorders(conn: Connection) -> None:
+    add_customer(conn, "a", "王芳", aum="100.10")
+    add_customer(conn, "b", "王芳", aum="100.50")
+    refresh_search(conn, ["a", "b"])
+    assert ids(search_customers(conn, "王芳")) == ["b", "a"]
+    before = _doc(conn, "a")
+    conn.execute(update(schema.customer).where(schema.customer.c.id == "a").values(aum="100.90"))
+    refresh_search(conn, ["a"])
+    assert _doc(conn, "a") == before  # same band: the FTS row is left alone
+    assert ids(search_customers(conn, "王芳")) == ["a", "b"]
 
 
 def test_refresh_sets_a_missing_or_stale_sort_key(conn: Connection) -> None:

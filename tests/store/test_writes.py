@@ -11,6 +11,7 @@ from rm_desk.domain.fields import RecordRole
 from rm_desk.errors import StoreError, WriteRejected
 from rm_desk.local_store import schema, writes
 from rm_desk.local_store.ingest import apply_page
+from rm_desk.local_store.search import search_customers
 from rm_desk.local_store.writes import new_record_id, record_edit
 from tests import factories
 
@@ -160,6 +161,12 @@ def test_manual_tag_is_added_as_the_rms_own(book):
 
     row = _row(book, schema.customer_tag, tag_id)
     assert (row["category"], row["source"]) == ("manual", "rm")
+    with book.read() as conn:
+        assert [h.customer_id for h in search_customers(conn, "喜欢高尔夫")] == ["c-000001"]
+
+    record_edit(book, "customer_tag", tag_id, OpKind.DELETE)
+    with book.read() as conn:
+        assert search_customers(conn, "喜欢高尔夫") == []
 
 
 @pytest.mark.parametrize(
