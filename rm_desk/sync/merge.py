@@ -57,7 +57,7 @@ from rm_desk.domain.enums import (
     alert_status_winner,
     task_status_winner,
 )
-from rm_desk.domain.fields import REGULATED_FIELDS, SOFT_PROFILE_KEYS
+from rm_desk.domain.fields import SOFT_PROFILE_KEYS, is_regulated
 
 NOTES_MARKER: Final = "\n\n[本地副本 / local copy]\n"
 """Separates the server's visit notes from the kept copy of the user's (module docstring)."""
@@ -160,6 +160,11 @@ class _Absent:
 
 
 _ABSENT: Final = _Absent()
+
+
+def _null(value: Any) -> Any:
+    """An absent key as the inbox shows it: null."""
+    return None if value is _ABSENT else value
 
 
 def same(a: Any, b: Any) -> bool:
@@ -292,7 +297,7 @@ def _decide(
     if same(theirs, base):
         return FieldOutcome.RESENT, mine, None, None
     conflict = FieldConflict(name, base, mine, theirs)
-    if entity is None or name in REGULATED_FIELDS.get(entity, frozenset()):
+    if entity is None or is_regulated(entity, name):
         return FieldOutcome.CONFLICT, mine, None, conflict
     rule = _POLICIES.get((entity, name))
     if rule is None:
@@ -302,10 +307,6 @@ def _decide(
     if chosen is _UNDECIDED:
         return FieldOutcome.CONFLICT, mine, None, conflict
     return FieldOutcome.AUTO, chosen, AutoResolution(name, policy, chosen, mine, theirs), None
-
-
-def _null(value: Any) -> Any:
-    return None if value is _ABSENT else value
 
 
 def merge(
