@@ -1,0 +1,160 @@
+"""The database, chosen by URL alone: SQLite for demo and tests, PostgreSQL for shared servers.
+
+:class:`Database` hands out two kinds of transaction:
+
+- :meth:`Database.read` sees one consistent snapshot for all its statements (a feed page is
+  several queries that must agree): a deferred transaction on SQLite (WAL), ``REPEATABLE READ``
+  on PostgreSQL.
+- :meth:`Database.write` may write: ``BEGIN IMMEDIATE`` on SQLite, so two writers never deadlock
+  upgrading a read lock; ``READ COMMITTED`` on PostgreSQL, where writers of records serialise on
+  the row of ``rev_counter`` instead (see :mod:`crm_server.revs`).
+
+SQLite runs in WAL mode with a busy timeout, so readers never wait for the writer. Python's
+``sqlite3`` is put in autocommit mode and the ``BEGIN`` is sent here, which is how SQLAlchemy
+recommends getting real transactions, savepoints and ``BEGIN IMMEDIATE`` out of it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.dml import Insert
+
+from crm_server import schema
+
+_WRITE = "crm_server_write"
+_SQLITE_BUSY_TIMEOUT_S = 30
+
+
+class DatabaseUrlError(ValueError):
+    """A database URL this server cannot run on (an in-memory SQLite database, say)."""
+
+
+class Database:
+    """One database: its engine and its two kinds of transaction.
+
+    Args:
+        url: SQLAlchemy URL, ``sqlite:///path/to/file.db`` or
+            ``postgresql+psycopg://user@host/db``.
+
+    Raises:
+        DatabaseUrlError: the URL names an in-memory SQLite database, which cannot be shared by
+            the server's worker threads.
+    """
+
+    def __init__(self, url: str) -> None:
+        parsed = make_url(url)
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite":
+            if parsed.database in (None, "", ":memory:") or "mode=memory" in str(parsed):
+                raise DatabaseUrlError("an in-memory SQLite database cannot be shared; use a file")
+            self.engine: Engine = create_engine(
+                parsed,
+                connect_args={"check_same_thread": False, "timeout": _SQLITE_BUSY_TIMEOUT_S},
+                pool_size=8,
+                max_overflow=32,
+                hide_parameters=True,
+            )
+            event.listen(self.engine, "connect", _sqlite_on_connect)
+            event.listen(self.engine, "begin", _sqlite_on_begin)
+        else:
+            self.engine = create_engine(
+                parsed, pool_size=10, max_overflow=30, pool_pre_ping=True, hide_parameters=True
+            )
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether this is a SQLite database."""
+        return self.dialect == "sqlite"
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only transaction over one consistent snapshot; committed at the end."""
+        with self.engine.connect() as conn:
+            if not self.is_sqlite:
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A writing transaction: committed when the block ends, rolled back if it raises."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                yield conn
+
+    def create_schema(self) -> None:
+        """Create missing tables and the first rows (the rev counter, the database's epoch)."""
+        schema.metadata.create_all(self.engine)
+        with self.write() as conn:
+            if conn.execute(select(schema.rev_counter.c.id)).first() is None:
+                conn.execute(insert(schema.rev_counter).values(id=1, rev=0))
+            if conn.execute(select(schema.server_meta.c.key)).first() is None:
+                conn.execute(
+                    insert(schema.server_meta).values(key="epoch", value=secrets.token_hex(8))
+                )
+
+    def epoch(self) -> str:
+        """The random id of this database, so cursors of another database are refused."""
+        with self.read() as conn:
+            value = conn.execute(
+                select(schema.server_meta.c.value).where(schema.server_meta.c.key == "epoch")
+            ).scalar_one()
+        return str(value)
+
+    def has_users(self) -> bool:
+        """Whether the database has been seeded (it has at least one user)."""
+        with self.read() as conn:
+            return conn.execute(select(schema.app_user.c.id).limit(1)).first() is not None
+
+    def upsert(
+        self,
+        table: Table,
+        values: Mapping[str, Any],
+        *,
+        keys: Sequence[str],
+        update: Mapping[str, Any],
+    ) -> Insert:
+        """An ``INSERT … ON CONFLICT (keys) DO UPDATE SET update`` in this database's dialect.
+
+        Args:
+            table: The table.
+            values: The row to insert.
+            keys: The columns of the unique key the conflict is on.
+            update: What to set when the row exists (values or column expressions).
+        """
+        dialect_insert = sqlite.insert if self.is_sqlite else postgresql.insert
+        return (
+            dialect_insert(table)
+            .values(**values)
+            .on_conflict_do_update(index_elements=list(keys), set_=dict(update))
+        )
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # Autocommit at the driver level: the "begin" listener below sends BEGIN itself.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_S * 1000}")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    mode = "IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "DEFERRED"
+    conn.exec_driver_sql(f"BEGIN {mode}")

@@ -1,0 +1,59 @@
+"""Pull and push (API.md §2 and §3): ``GET /changes`` and ``POST /mutations``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from crm_server.problems import Code, ProblemError
+from crm_server.responses import JsonResponse
+from crm_server.routes.dependencies import AUTHENTICATED_PROBLEMS, ServicesDep, SignedIn, problems
+from crm_server.wire import ChangesAnswer, MutationBatch, MutationsAnswer
+
+router = APIRouter(tags=["sync"])
+
+
+@router.get(
+    "/changes",
+    response_model=ChangesAnswer,
+    responses=problems(
+        *AUTHENTICATED_PROBLEMS,
+        (400, "validation_error"),
+        (410, "cursor_expired"),
+        (422, "validation_error"),
+    ),
+)
+def changes(
+    principal: SignedIn,
+    services: ServicesDep,
+    cursor: Annotated[str | None, Query(max_length=1024)] = None,
+    limit: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """The user's changes after ``cursor``, in rev order (no cursor: from the beginning)."""
+    settings = services.settings
+    if limit is None:
+        limit = settings.feed_default_limit
+    if limit > settings.feed_max_limit:
+        detail = f"limit may be at most {settings.feed_max_limit}"
+        raise ProblemError(
+            422, Code.VALIDATION_ERROR, detail, extra={"field_errors": {"limit": detail}}
+        )
+    return JsonResponse(services.feed.page(principal, cursor, limit))
+
+
+@router.post(
+    "/mutations",
+    response_model=MutationsAnswer,
+    responses=problems(
+        *AUTHENTICATED_PROBLEMS,
+        (413, "payload_too_large"),
+        (422, "validation_error"),
+        (422, "idempotency_mismatch"),
+    ),
+)
+def mutations(body: MutationBatch, principal: SignedIn, services: ServicesDep) -> Response:
+    """Apply up to 200 mutations in order, each on its own; one result per mutation."""
+    results = services.mutations.apply(principal, body.mutations)
+    return JsonResponse({"results": results})

@@ -1,0 +1,201 @@
+"""The change feed (API.md §2): scope, paging, cursors, deletes, masking, expiry."""
+
+from __future__ import annotations
+
+import base64
+from datetime import timedelta
+
+import orjson
+
+from rm_desk.domain.entities import ENTITY_TYPES
+from rm_desk.domain.enums import Entity
+from rm_desk.domain.masking import contains_unmasked
+from tests.server import bank
+from tests.server.conftest import Api
+
+BANK_WIDE = {
+    ("product", "p-001"),
+    ("team", "t-01"),
+    ("team", "t-02"),
+    ("rule_config", "A01"),
+    ("kpi", "kpi-branch-b-01"),
+} | {("employee", user.id) for user in bank.USERS}
+
+
+def ids(changes) -> set[tuple[str, str]]:
+    return {(change["entity"], change["id"]) for change in changes}
+
+
+def customers_in(changes) -> set[str]:
+    return {c["id"] for c in changes if c["entity"] == "customer" and c["op"] == "upsert"}
+
+
+def test_rm_feed_holds_own_book_and_bank_wide_records_only(api: Api):
+    changes, _ = api.login("rm001").all_changes()
+
+    assert customers_in(changes) == {"c-0001", "c-0002"}
+    assert ids(changes) >= BANK_WIDE
+    assert ("kpi", "kpi-rm-rm001") in ids(changes)
+    assert ("kpi", "kpi-team-t-01") not in ids(changes)  # team KPIs are the lead's
+    assert not {("account", "a-0003"), ("task", "k-0004")} & ids(changes)
+    assert all(change["op"] == "upsert" for change in changes)
+
+
+def test_team_lead_feed_holds_the_team_book_team_kpis_and_bank_wide_records(api: Api):
+    changes, _ = api.login("lead01").all_changes()
+
+    assert customers_in(changes) == {"c-0001", "c-0002", "c-0003"}
+    assert ("kpi", "kpi-team-t-01") in ids(changes)
+    assert ("kpi", "kpi-rm-rm001") in ids(changes)
+    assert ("kpi", "kpi-team-t-02") not in ids(changes)
+    assert ("account", "a-0004") not in ids(changes)
+    assert ids(changes) >= BANK_WIDE
+
+
+def test_every_record_in_the_feed_parses_with_the_client_domain_types(api: Api):
+    changes, _ = api.login("lead01").all_changes()
+
+    for change in changes:
+        record = ENTITY_TYPES[Entity(change["entity"])].from_wire(
+            {**change["data"], "rev": change["rev"]}
+        )
+        assert record.id == change["id"]
+
+
+def test_feed_carries_masked_personal_data_only(api: Api):
+    response = api.login("rm001").get("/changes")
+
+    text = response.text
+    assert not contains_unmasked(text)
+    for full in (*bank.MOBILE.values(), *bank.ID_NO.values(), *bank.ACCOUNT_NO.values()):
+        assert full not in text
+    assert bank.ADDRESS not in text
+
+
+def test_pages_follow_the_cursor_in_rev_order_without_gaps_or_repeats(api: Api):
+    rm = api.login("rm001")
+    everything = rm.changes(limit=10_000)["changes"]
+
+    pages = []
+    cursor = None
+    while True:
+        page = rm.changes(cursor, limit=7)
+        pages.append(page)
+        cursor = page["cursor"]
+        if not page["has_more"]:
+            break
+
+    paged = [change for page in pages for change in page["changes"]]
+    assert paged == everything
+    revs = [change["rev"] for change in paged]
+    assert revs == sorted(revs) and len(set(revs)) == len(revs)
+    assert all(len(page["changes"]) == 7 for page in pages[:-1])
+    assert pages[0]["estimated_remaining"] == len(everything) - 7
+    assert pages[-1]["estimated_remaining"] == 0
+    assert pages[0]["server_time"] == "2026-11-20T09:00:00Z"
+
+
+def test_feed_after_the_last_cursor_is_empty_until_something_changes(api: Api):
+    rm = api.login("rm001")
+    _, cursor = rm.all_changes()
+
+    quiet = rm.changes(cursor)
+    api.dev_edit("customer", "c-0001", tier="diamond")
+    after = rm.changes(quiet["cursor"])
+
+    assert quiet["changes"] == [] and quiet["has_more"] is False
+    assert [(c["entity"], c["id"]) for c in after["changes"]] == [("customer", "c-0001")]
+    assert after["changes"][0]["data"]["tier"] == "diamond"
+
+
+def test_change_of_another_book_does_not_appear(api: Api):
+    rm = api.login("rm001")
+    _, cursor = rm.all_changes()
+
+    api.dev_edit("customer", "c-0004", tier="diamond")
+
+    assert rm.changes(cursor)["changes"] == []
+
+
+def test_record_deleted_on_the_server_arrives_as_delete_with_reason_deleted(api: Api):
+    rm = api.login("rm001")
+    _, cursor = rm.all_changes()
+
+    api.dev("edit", {"entity": "opportunity", "id": "o-0001", "deleted": True})
+    changes = rm.changes(cursor)["changes"]
+
+    assert len(changes) == 1
+    assert changes[0]["op"] == "delete" and changes[0]["reason"] == "deleted"
+    assert changes[0]["id"] == "o-0001" and "data" not in changes[0]
+
+
+def test_default_page_is_2000_and_limit_above_10000_is_refused(make_api):
+    api = make_api(feed_default_limit=5)
+    rm = api.login("rm001")
+
+    assert len(rm.changes()["changes"]) == 5
+    response = rm.get("/changes", params={"limit": 10_001})
+    assert response.status_code == 422
+    assert response.json()["field_errors"] == {"limit": "limit may be at most 10000"}
+    assert rm.get("/changes", params={"limit": 0}).status_code == 422
+
+
+def test_cursor_older_than_the_horizon_is_410_cursor_expired(api: Api):
+    rm = api.login("rm001")
+    _, cursor = rm.all_changes()
+    api.clock.advance(days=30, seconds=1)
+    rm = api.login("rm001")
+
+    response = rm.get("/changes", params={"cursor": cursor})
+
+    assert response.status_code == 410
+    assert response.json()["code"] == "cursor_expired"
+
+
+def test_cursor_within_the_horizon_still_works(api: Api):
+    rm = api.login("rm001")
+    _, cursor = rm.all_changes()
+    api.clock.advance(days=29)
+    rm = api.login("rm001")
+
+    assert rm.get("/changes", params={"cursor": cursor}).status_code == 200
+
+
+def test_horizon_is_a_setting(make_api):
+    api = make_api(cursor_horizon=timedelta(hours=1))
+    rm = api.login("rm001")
+    _, cursor = rm.all_changes()
+    api.clock.advance(hours=2)
+    rm = api.login("rm001")
+
+    assert rm.get("/changes", params={"cursor": cursor}).status_code == 410
+
+
+def test_malformed_cursor_is_400_validation_error(api: Api):
+    rm = api.login("rm001")
+
+    for bad in ("garbage!!", "e30", base64.urlsafe_b64encode(b"[1,2]").decode(), "x" * 2000):
+        response = rm.get("/changes", params={"cursor": bad})
+        assert 400 <= response.status_code < 500, bad
+        assert response.json()["code"] == "validation_error"
+
+
+def test_another_users_cursor_is_refused(api: Api):
+    _, cursor = api.login("rm001").all_changes()
+
+    response = api.login("rm002").get("/changes", params={"cursor": cursor})
+
+    assert response.status_code == 400
+    assert response.json()["field_errors"]["cursor"]
+
+
+def test_cursor_of_another_database_is_410_so_the_client_resyncs(api: Api):
+    rm = api.login("rm001")
+    _, cursor = rm.all_changes()
+    payload = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    payload["e"] = "0000000000000000"
+    forged = base64.urlsafe_b64encode(orjson.dumps(payload)).decode()
+
+    response = rm.get("/changes", params={"cursor": forged})
+
+    assert response.status_code == 410
