@@ -30,6 +30,7 @@ from sqlalchemy import (
     Table,
     and_,
     exists,
+    func,
     or_,
     select,
 )
@@ -232,7 +233,8 @@ class Customer360:
     accounts: tuple[e.Account, ...]
     holdings: tuple[e.Holding, ...]
     products: Mapping[str, e.Product]
-    transactions: tuple[e.Transaction, ...]  # newest first, the cached window
+    transactions: tuple[e.Transaction, ...]  # the newest page; more with transaction_page()
+    transaction_count: int  # in the cached window
     household: e.Household | None
     household_members: tuple[e.Customer, ...]
     relationships: tuple[e.Relationship, ...]
@@ -302,13 +304,13 @@ def customer_360(conn: Connection, customer_id: str) -> Customer360 | None:
         accounts=accounts,
         holdings=holdings,
         products=products,
-        transactions=_entities(
-            conn,
-            s.transaction,
-            e.Transaction.from_cache,
-            select(s.transaction)
-            .where(s.transaction.c.customer_id == customer_id)
-            .order_by(s.transaction.c.ts.desc(), s.transaction.c.id),
+        transactions=transaction_page(conn, customer_id, limit=TRANSACTIONS_FIRST_PAGE).rows,
+        transaction_count=int(
+            conn.execute(
+                select(func.count())
+                .select_from(s.transaction)
+                .where(s.transaction.c.customer_id == customer_id)
+            ).scalar_one()
         ),
         household=household,
         household_members=members,
@@ -324,15 +326,7 @@ def customer_360(conn: Connection, customer_id: str) -> Customer360 | None:
             conn,
             visit,
             e.Visit.from_cache,
-            select(visit)
-            .where(
-                or_(
-                    visit.c.customer_id == customer_id,
-                    # visits with several customers list the others in the JSON array
-                    visit.c.customer_ids.like(f'%"{_like_escape(customer_id)}"%', escape="\\"),
-                )
-            )
-            .order_by(visit.c.start_at.desc(), visit.c.id),
+            _visits_of(customer_id),
         ),
         tasks=_entities(
             conn,
@@ -367,6 +361,66 @@ def customer_360(conn: Connection, customer_id: str) -> Customer360 | None:
             .order_by(s.customer_tag.c.name),
         ),
     )
+
+
+TRANSACTIONS_FIRST_PAGE = 200
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionKey:
+    """Where the next page of a customer's transactions starts (newest first)."""
+
+    ts: str
+    transaction_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionPage:
+    rows: tuple[e.Transaction, ...]
+    next_key: TransactionKey | None  # None on the last page
+
+
+def transaction_page(
+    conn: Connection,
+    customer_id: str,
+    *,
+    after: TransactionKey | None = None,
+    limit: int = TRANSACTIONS_FIRST_PAGE,
+) -> TransactionPage:
+    """One page of a customer's cached transactions, newest first, by keyset.
+
+    The 360 view opens with the first page and the Transactions tab fetches the next as the user
+    scrolls, so opening a customer with years of activity costs the same as any other.
+    """
+    t = schema.transaction
+    stmt = select(t).where(t.c.customer_id == customer_id)
+    if after is not None:
+        stmt = stmt.where(
+            or_(t.c.ts < after.ts, and_(t.c.ts == after.ts, t.c.id > after.transaction_id))
+        )
+    rows = _entities(
+        conn, t, e.Transaction.from_cache, stmt.order_by(t.c.ts.desc(), t.c.id).limit(limit + 1)
+    )
+    if len(rows) <= limit:
+        return TransactionPage(rows=rows, next_key=None)
+    last = rows[limit - 1]
+    key = TransactionKey(ts=utc_text(last.ts), transaction_id=last.id)
+    return TransactionPage(rows=rows[:limit], next_key=key)
+
+
+def _visits_of(customer_id: str) -> Any:
+    """Visits of a customer: as main customer (indexed), or listed with others in a shared one.
+
+    The shared ones are found through the partial index of visits with several customers, so the
+    look-up never scans every visit of the book.
+    """
+    v = schema.visit
+    shared = func.json_array_length(v.c.customer_ids) > 1
+    listed = v.c.customer_ids.like(f'%"{_like_escape(customer_id)}"%', escape="\\")
+    main = select(v).where(v.c.customer_id == customer_id)
+    others = select(v).where(shared, listed, v.c.customer_id != customer_id)
+    combined = main.union_all(others).subquery()
+    return select(combined).order_by(combined.c.start_at.desc(), combined.c.id)
 
 
 def _like_escape(value: str) -> str:
@@ -556,8 +610,6 @@ def kpi_series(
 
 def count_rows(conn: Connection, entities: Sequence[str]) -> dict[str, int]:
     """Row counts per entity table (for status displays and tests)."""
-    from sqlalchemy import func
-
     return {
         name: int(
             conn.execute(select(func.count()).select_from(schema.ENTITY_TABLES[name])).scalar_one()

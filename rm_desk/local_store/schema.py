@@ -32,6 +32,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    func,
     text,
 )
 
@@ -222,6 +223,12 @@ visit = _entity(
 )
 Index("ix_visit_customer_start", visit.c.customer_id, visit.c.start_at)
 Index("ix_visit_start", visit.c.start_at)
+# Visits shared by several customers: the 360 view finds them without scanning every visit.
+Index(
+    "ix_visit_shared",
+    visit.c.customer_ids,
+    sqlite_where=func.json_array_length(visit.c.customer_ids) > 1,
+)
 
 task = _entity(
     "task",

@@ -17,6 +17,7 @@ from rm_desk.local_store.queries import (
     kpi_series,
     tasks_by_bucket,
     today_queue,
+    transaction_page,
 )
 from rm_desk.local_store.writes import new_record_id, record_edit
 from tests import factories
@@ -386,3 +387,42 @@ def test_kpi_series_comes_back_in_date_order_within_the_range(store):
     assert [p.date for p in series] == [TODAY - timedelta(days=d) for d in range(6, -1, -1)]
     assert series[-1].value == Decimal("100000000.00")
     assert series[0].target == Decimal("120000000.00")
+
+
+def test_transactions_page_newest_first_without_gaps_or_repeats(store):
+    cid = "c-000001"
+    records = [change("customer", factories.customer(cid), 1)]
+    records += [
+        change(
+            "transaction",
+            {
+                "id": f"t-{n:04d}",
+                "account_id": "a-1",
+                "customer_id": cid,
+                # pairs of transactions share a timestamp, so the keyset must break ties by id
+                "ts": f"2026-10-{n // 40 + 1:02d}T{(n // 2) % 20:02d}:00:00Z",
+                "amount": "1.00",
+                "direction": "out",
+                "type": "transfer",
+                "channel": "mobile",
+                "counterparty_masked": "王*",
+                "other_bank": False,
+            },
+            10 + n,
+        )
+        for n in range(450)
+    ]
+    apply_page(store, records, "c1")
+
+    with store.read() as conn:
+        view = customer_360(conn, cid)
+        pages = [transaction_page(conn, cid, limit=200)]
+        while pages[-1].next_key is not None:
+            pages.append(transaction_page(conn, cid, after=pages[-1].next_key, limit=200))
+
+    walked = [t for page in pages for t in page.rows]
+    assert view.transaction_count == 450 and len(view.transactions) == 200
+    assert [len(p.rows) for p in pages] == [200, 200, 50]
+    assert len({t.id for t in walked}) == 450
+    assert [t.ts for t in walked] == sorted((t.ts for t in walked), reverse=True)
+    assert [t.id for t in view.transactions] == [t.id for t in walked[:200]]
