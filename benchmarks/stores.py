@@ -21,8 +21,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.pool import QueuePool
+from sqlalchemy import Engine
 from sqlcipher3 import dbapi2 as sqlcipher
 
 from rm_desk.local_store import engine as store_engine
@@ -99,22 +98,4 @@ def _plain_engine(db_path: Path, module: ModuleType) -> Engine:
             raise
         return conn
 
-    engine = create_engine(
-        "sqlite+pysqlite://",
-        creator=connect,
-        module=module,
-        poolclass=QueuePool,
-        pool_size=4,
-        max_overflow=4,
-        hide_parameters=True,
-    )
-
-    # As in engine.py: the driver's transaction handling is off, SQLAlchemy's begin emits BEGIN.
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Connection) -> None:
-        if conn.get_execution_options().get("rm_desk_write"):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.exec_driver_sql("BEGIN")
-
-    return engine
+    return store_engine.engine_over(connect, module)

@@ -372,18 +372,27 @@ def _make_engine(db_path: Path, key: str) -> Engine:
             raise
         return conn
 
+    return engine_over(connect, sqlcipher)
+
+
+def engine_over(connect: Callable[[], Any], module: Any) -> Engine:
+    """The store's engine around a connection factory of a DB-API ``module``.
+
+    Pooled, with parameters hidden from errors and logs, and the store's transaction discipline:
+    the driver's own transaction handling is off (``isolation_level=None``) and SQLAlchemy's begin
+    emits ``BEGIN`` for reads and ``BEGIN IMMEDIATE`` for writes (``rm_desk_write``). Public so the
+    benchmarks can build a plain-SQLite twin that differs from the store only by the key.
+    """
     engine = create_engine(
         "sqlite+pysqlite://",
         creator=connect,
-        module=sqlcipher,
+        module=module,
         poolclass=QueuePool,
         pool_size=4,
         max_overflow=4,
         hide_parameters=True,  # bound values can be customer data: never in errors or logs
     )
 
-    # pysqlite's own transaction handling is switched off (isolation_level=None above) and
-    # SQLAlchemy's begin emits BEGIN itself: deferred for reads, IMMEDIATE for writes.
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
         if conn.get_execution_options().get("rm_desk_write"):
