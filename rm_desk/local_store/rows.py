@@ -46,7 +46,10 @@ def merge_fields(entity: str) -> frozenset[str]:
 def wire_columns(table: Table) -> tuple[str, ...]:
     """The columns that hold a wire field (``id`` and ``rev`` included), in table order."""
     derived = DERIVED_COLUMNS.get(table.name, frozenset())
-    return tuple(c.name for c in table.columns if c.name not in derived and c.name not in _NOT_WIRE)
+    # str(): SQLAlchemy's quoted_name is a str subclass that orjson refuses as a dict key.
+    return tuple(
+        str(c.name) for c in table.columns if c.name not in derived and c.name not in _NOT_WIRE
+    )
 
 
 def boolean_columns(table: Table) -> frozenset[str]:

@@ -386,7 +386,9 @@ outbox = Table(
     Column("op", Text, nullable=False),  # OpKind
     Column("base_rev", Integer),
     Column("fields", Text, nullable=False),  # JSON object of the fields this op sends
-    Column("snapshot", Text),  # JSON of the whole record when it was deleted, to restore it
+    # JSON: for an update, its fields' values just before the edit (this op's own merge base,
+    # right even after a pull rebased the record); for a delete, the whole record to restore it.
+    Column("snapshot", Text),
     Column("state", Text, nullable=False),  # OpState
     Column("attempts", Integer, nullable=False, server_default=text("0")),
     Column("created_at", Text, nullable=False),

@@ -12,6 +12,11 @@ transaction it:
 Either all of it commits or none of it does: a crash between the row and its outbox entry cannot
 leave an edit that never reaches the bank, nor an op with no record.
 
+An update op keeps, in its ``snapshot``, the values its fields had just before the edit (what the
+user saw and changed): the base of *this* op in the three-way merge, which stays right even when a
+pull rebases the record's ``base`` on a newer server copy before the op is sent. A delete op keeps
+the whole record there, to restore it.
+
 Coalescing (only with an op still ``queued``; an op that is ``sending`` may already be on the server
 under its ``op_id`` and is never changed):
 
@@ -166,7 +171,7 @@ def _create(
     changes = {**changes, **FIXED_ON_CREATE.get(Entity(entity), {})}
     row = {**stamped, **changes}
     values = {name: encode_value(table, name, value) for name, value in row.items()}
-    values.update(_derived_columns(entity, changes))
+    values.update(derived_columns(entity, changes))
     conn.execute(insert(table).values(id=record_id, rev=0, **values))
     op_id = _append_op(conn, entity, record_id, OpKind.CREATE, None, changes, None, now)
     return EditResult(op_id=op_id, coalesced=False)
@@ -182,27 +187,56 @@ def _update(
 ) -> EditResult:
     record_id = row["id"]
     values = {name: encode_value(table, name, value) for name, value in changes.items()}
-    values.update(_derived_columns(entity, changes))
+    values.update(derived_columns(entity, changes))
+    visible = decode_row(table, row)
     if row.get("base") is None and row["rev"] > 0:
         # First local change since the last server copy: keep that copy as the merge base.
-        server_copy = decode_row(table, row)
         base_fields = merge_fields(entity)
         values["base"] = orjson.dumps(
-            {name: server_copy.get(name) for name in sorted(base_fields) if name in server_copy}
+            {name: visible.get(name) for name in sorted(base_fields) if name in visible}
         ).decode()
     conn.execute(update(table).where(table.c.id == record_id).values(**values))
+    before = {name: visible.get(name) for name in changes}
+    return queue_update(conn, entity, record_id, row["rev"], changes, before, now)
 
+
+def queue_update(
+    conn: Connection,
+    entity: str,
+    record_id: str,
+    base_rev: int | None,
+    changes: Mapping[str, Any],
+    before: Mapping[str, Any],
+    now: str,
+) -> EditResult:
+    """Queue an update of fields already written to the row, inside the caller's transaction.
+
+    Folds it into the record's newest op while that is still queued (a create or an update: the
+    create carries the new values; an update takes the union of fields, newest values, and keeps
+    the earlier ``before`` of fields it already had); otherwise appends a new update op.
+
+    Args:
+        base_rev: the server revision the values were edited on (0 or ``None``: not on the server
+            yet; sync fills it in when the create is applied).
+        changes: the new values, wire form.
+        before: the values of the same fields the user changed from (the op's merge base).
+    """
     queued = _queued_op(conn, entity, record_id)
     if queued is not None and queued["op"] in (OpKind.CREATE.value, OpKind.UPDATE.value):
         merged = orjson.loads(queued["fields"])
+        values: dict[str, Any] = {"updated_at": now}
+        if queued["op"] == OpKind.UPDATE.value:
+            kept = orjson.loads(queued["snapshot"]) if queued["snapshot"] else {}
+            fresh = {name: value for name, value in before.items() if name not in merged}
+            values["snapshot"] = orjson.dumps({**fresh, **kept}).decode()
         merged.update(changes)
+        values["fields"] = orjson.dumps(merged).decode()
         conn.execute(
-            update(schema.outbox)
-            .where(schema.outbox.c.seq == queued["seq"])
-            .values(fields=orjson.dumps(merged).decode(), updated_at=now)
+            update(schema.outbox).where(schema.outbox.c.seq == queued["seq"]).values(**values)
         )
         return EditResult(op_id=queued["op_id"], coalesced=True)
-    op_id = _append_op(conn, entity, record_id, OpKind.UPDATE, row["rev"], changes, None, now)
+    snapshot = orjson.dumps(dict(before)).decode()
+    op_id = _append_op(conn, entity, record_id, OpKind.UPDATE, base_rev, changes, snapshot, now)
     return EditResult(op_id=op_id, coalesced=False)
 
 
@@ -219,7 +253,8 @@ def _delete(
     if queued is not None and queued["op"] == OpKind.CREATE.value:
         conn.execute(delete(schema.outbox).where(schema.outbox.c.seq == queued["seq"]))
         return EditResult(op_id=None, coalesced=True)
-    snapshot = orjson.dumps(decode_row(table, row)).decode()
+    # Column names are SQLAlchemy's str subclass, which orjson only takes as keys when told.
+    snapshot = orjson.dumps(decode_row(table, row), option=orjson.OPT_NON_STR_KEYS).decode()
     if queued is not None and queued["op"] == OpKind.UPDATE.value:
         conn.execute(
             update(schema.outbox)
@@ -276,7 +311,7 @@ def _append_op(
     return op_id
 
 
-def _derived_columns(entity: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+def derived_columns(entity: str, changes: Mapping[str, Any]) -> dict[str, Any]:
     """Columns the cache derives from the fields for its own indexes."""
     if entity == "visit" and "customer_ids" in changes:
         ids = changes["customer_ids"] or []

@@ -1,0 +1,149 @@
+"""One sync round, and the status snapshot.
+
+:meth:`SyncEngine.run_round` pushes the outbox, pulls the feed, then pushes again what changed
+meanwhile (edits made during the round, ops the pull rebased, edits of records whose create was
+just applied). It stores when the server last answered (``last_server_contact``, the offline lease
+counts from it), whether the round completed or not, and when a round last completed
+(``last_success``). Errors reach the caller unchanged: the scheduler decides what they mean.
+
+:func:`read_status` builds the :class:`~rm_desk.sync.events.SyncStatus` snapshot from the cache
+and what the scheduler knows (phase, online, the last problem).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from rm_desk.domain.enums import OpState, SyncPhase
+from rm_desk.errors import RmDeskError
+from rm_desk.local_store.engine import Store
+from rm_desk.local_store.outbox import UNSENT_STATES, count_open_conflicts, op_counts
+from rm_desk.local_store.sync_state import LAST_SERVER_CONTACT, LAST_SUCCESS, get_state, set_state
+from rm_desk.sync.cancel import StopCheck, never
+from rm_desk.sync.client import MAX_MUTATIONS, ApiClient
+from rm_desk.sync.events import SyncEvent, SyncStatus
+from rm_desk.sync.pull import PAGE_LIMIT, Puller, PullReport
+from rm_desk.sync.push import Pusher, PushReport
+
+
+@dataclass(frozen=True, slots=True)
+class RoundReport:
+    """What one round did: the first push, the pull, and the push after it."""
+
+    pushed: PushReport
+    pulled: PullReport
+    pushed_after: PushReport
+
+
+class SyncEngine:
+    """Runs sync rounds for one cache through one client, on one thread.
+
+    Args:
+        store: The open cache.
+        client: A signed-in client of this thread.
+        emit: Called with each event (after the change it describes has committed).
+        on_phase: Told each time the round moves to another phase.
+        page_limit: Changes per feed page.
+        batch_size: Mutations per push request.
+        stop: Checked between pages and batches: the round ends early with
+            :class:`~rm_desk.sync.cancel.Cancelled` when it answers true.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        client: ApiClient,
+        *,
+        emit: Callable[[SyncEvent], None] = lambda _event: None,
+        on_phase: Callable[[SyncPhase], None] = lambda _phase: None,
+        page_limit: int = PAGE_LIMIT,
+        batch_size: int = MAX_MUTATIONS,
+        stop: StopCheck = never,
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._on_phase = on_phase
+        self.pusher = Pusher(store, client, emit=emit, batch_size=batch_size, stop=stop)
+        self.puller = Puller(
+            store, client, emit=emit, on_phase=on_phase, page_limit=page_limit, stop=stop
+        )
+
+    def run_round(self) -> RoundReport:
+        """Push, pull, push again.
+
+        Raises:
+            SyncError: An exchange failed; what was done before it stays done.
+            StoreError: The cache failed.
+            Cancelled: ``stop`` answered true.
+        """
+        try:
+            self._on_phase(SyncPhase.PUSHING)
+            pushed = self.pusher.push()
+            self._on_phase(SyncPhase.PULLING)
+            pulled = self.puller.pull()
+            self._on_phase(SyncPhase.PUSHING)
+            pushed_after = self.pusher.push()
+        finally:
+            self._note_contact()
+        with self._store.write() as conn:
+            set_state(conn, LAST_SUCCESS, _stamp(self._store.clock()))
+        return RoundReport(pushed, pulled, pushed_after)
+
+    def _note_contact(self) -> None:
+        contact = self._client.last_contact_at
+        if contact is None:
+            return
+        try:
+            with self._store.write() as conn:
+                set_state(conn, LAST_SERVER_CONTACT, _stamp(contact))
+        except RmDeskError:
+            pass  # the error that ended the round matters more; the next round notes it again
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def _moment(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def read_status(
+    store: Store,
+    *,
+    phase: SyncPhase,
+    online: bool | None,
+    title: str | None = None,
+    message: str | None = None,
+    code: str | None = None,
+    wipe: bool = False,
+) -> SyncStatus:
+    """The status snapshot: the scheduler's view plus the counts and times in the cache."""
+    with store.read() as conn:
+        counts = op_counts(conn)
+        conflicts = count_open_conflicts(conn)
+        last_success = get_state(conn, LAST_SUCCESS)
+        last_contact = get_state(conn, LAST_SERVER_CONTACT)
+    return SyncStatus(
+        phase=phase,
+        online=online,
+        last_success=_moment(last_success),
+        last_contact=_moment(last_contact),
+        pending_count=sum(counts.get(state, 0) for state in UNSENT_STATES),
+        conflict_count=conflicts,
+        rejected_count=counts.get(OpState.REJECTED, 0),
+        title=title,
+        message=message,
+        code=code,
+        wipe=wipe,
+    )
+
+
+__all__ = ["RoundReport", "SyncEngine", "read_status"]

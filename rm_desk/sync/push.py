@@ -1,0 +1,541 @@
+"""Push: drain the outbox to ``POST /mutations`` and settle every answer (API.md §3).
+
+:meth:`Pusher.push` repeats, until nothing is left to send:
+
+1. **Plan** (one write transaction): take the unsent ops in ``seq`` order (:func:`plan_batch`),
+   hold the ones that depend on a refused create, let go of held ones whose create is gone, and
+   mark at most 200 ops ``sending`` — committed *before* the request leaves, so a crash after it
+   leaves them ``sending`` and the next run sends them again exactly as they are (same ``op_id``,
+   same body: the server answers a repeat from its idempotency store, ``replayed``).
+2. **Send** the batch. A failure of the exchange leaves the ops ``sending`` and reaches the caller
+   (the scheduler retries). A whole batch the server refuses (``4xx``, e.g.
+   ``idempotency_mismatch``) is sent again op by op, so the one op it refuses is kept as
+   ``rejected`` and the others go through.
+3. **Settle** the answers, all of one batch in one write transaction:
+
+   - ``applied``: the op leaves the outbox and the server's record becomes the row (its ``base``
+     stays only while later ops of the record are pending, rebased on that record); later edits of
+     a record just created get the new rev as their ``base_rev``;
+   - ``rejected``: the op stays with code, message and field errors; its data stays visible;
+   - ``conflict``: the three-way merge (:mod:`rm_desk.sync.merge`) with the op's own base (the
+     values its fields had when the user edited them, else the record's base), the op's fields
+     and the server's record. Each automatic decision gets a journal entry, each decision left to
+     the user a conflict row; the server's record becomes the record's base; fields to send again
+     go out in the same outbox place with a new ``op_id`` and the server's rev as ``base_rev``;
+     the user's values in conflict stay visible in an op kept in state ``conflict``, never sent.
+
+An op is sent at most twice by one :meth:`Pusher.push` (once, and once more after a merge), so a
+record the bank keeps changing cannot keep the loop going; the next round takes it up again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from rm_desk.domain.enums import ConflictKind, OpKind, OpState
+from rm_desk.local_store import outbox
+from rm_desk.local_store.engine import Store
+from rm_desk.local_store.ingest import apply_changes
+from rm_desk.local_store.outbox import StoredOp
+from rm_desk.sync.cancel import StopCheck, check, never
+from rm_desk.sync.client import (
+    MAX_MUTATIONS,
+    ApiClient,
+    Mutation,
+    MutationApplied,
+    MutationConflict,
+    MutationRejected,
+    MutationResult,
+)
+from rm_desk.sync.errors import RequestRejected
+from rm_desk.sync.events import ConflictFound, OpStateChanged, SyncEvent
+from rm_desk.sync.merge import (
+    SOFT_PROFILE,
+    MergeResult,
+    merge,
+    merge_deleted,
+    merge_modified,
+)
+
+log = logging.getLogger(__name__)
+
+AUTO_MERGE = "auto_merge"
+AUTO_MERGE_MESSAGE = "A field changed on both sides was merged by its rule."
+MAX_SENDS_PER_PUSH = 2
+
+
+@dataclass(frozen=True, slots=True)
+class BatchPlan:
+    """What one planning step decided."""
+
+    send: tuple[StoredOp, ...]
+    hold: tuple[StoredOp, ...]
+    release: tuple[StoredOp, ...]
+
+
+def references(value: Any, ids: Collection[str]) -> bool:
+    """Whether a JSON value names one of ``ids`` (as a string, in an array or in an object)."""
+    if isinstance(value, str):
+        return value in ids
+    if isinstance(value, list | tuple):
+        return any(references(item, ids) for item in value)
+    if isinstance(value, Mapping):
+        return any(references(item, ids) for item in value.values())
+    return False
+
+
+def plan_batch(
+    ops: Sequence[StoredOp],
+    refused_creates: Collection[str],
+    *,
+    limit: int = MAX_MUTATIONS,
+    exhausted: Collection[int] = (),
+) -> BatchPlan:
+    """Choose the next batch from the unsent ops (queued, sending, held), in ``seq`` order.
+
+    Checks, in order, for each op:
+
+    1. ``sending``: sent again as it is, whatever else is true (the server may have it already);
+    2. it belongs to, or one of its fields names, a record whose create was refused
+       (``refused_creates``) or is held: held (a held create holds what depends on it in turn);
+    3. held before and nothing blocks it any more: queued again, and sent;
+    4. sent the most times one push allows (``exhausted``): left for the next round;
+    5. an edit with no ``base_rev`` of a record whose create is still on its way: waits for the
+       create's answer, which gives it the rev;
+    6. otherwise sent, up to ``limit`` ops.
+
+    Returns:
+        The ops to send, to hold, and to release (the released ones are also in ``send`` when
+        there is room).
+    """
+    blocked = set(refused_creates)
+    unapplied_creates: set[str] = set()
+    send: list[StoredOp] = []
+    hold: list[StoredOp] = []
+    release: list[StoredOp] = []
+    for op in ops:
+        if op.state is OpState.SENDING:
+            if op.op is OpKind.CREATE:
+                unapplied_creates.add(op.record_id)
+            if len(send) < limit and op.seq not in exhausted:
+                send.append(op)
+            continue
+        if op.record_id in blocked or references(op.fields, blocked):
+            if op.state is not OpState.HELD:
+                hold.append(op)
+            if op.op is OpKind.CREATE:
+                blocked.add(op.record_id)
+            continue
+        if op.state is OpState.HELD:
+            release.append(op)
+        if op.op is OpKind.CREATE:
+            unapplied_creates.add(op.record_id)
+        if op.seq in exhausted:
+            continue
+        if op.op is not OpKind.CREATE and op.base_rev is None and op.record_id in unapplied_creates:
+            continue
+        if len(send) < limit:
+            send.append(op)
+    return BatchPlan(tuple(send), tuple(hold), tuple(release))
+
+
+def to_mutation(op: StoredOp) -> Mutation:
+    """The wire mutation of an op: the same body every time it is sent."""
+    return Mutation(
+        op_id=op.op_id,
+        entity=op.entity,
+        id=op.record_id,
+        op=op.op,
+        base_rev=None if op.op is OpKind.CREATE else op.base_rev,
+        fields=None if op.op is OpKind.DELETE else dict(op.fields),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PushReport:
+    """What one :meth:`Pusher.push` did."""
+
+    batches: int = 0
+    sent: int = 0
+    applied: int = 0
+    rejected: int = 0
+    conflicts: int = 0
+    held: int = 0
+
+
+@dataclass
+class _Tally:
+    batches: int = 0
+    sent: int = 0
+    applied: int = 0
+    rejected: int = 0
+    conflicts: int = 0
+    held: int = 0
+
+    def report(self) -> PushReport:
+        return PushReport(
+            self.batches, self.sent, self.applied, self.rejected, self.conflicts, self.held
+        )
+
+
+class Pusher:
+    """Sends the outbox through one client (see the module docstring).
+
+    Args:
+        store: The open cache.
+        client: A signed-in client, used on this thread only.
+        emit: Called with each event, after the transaction it describes has committed.
+        batch_size: Most mutations per request (the contract allows 200).
+        stop: Checked before each batch; when it answers true the push raises
+            :class:`~rm_desk.sync.cancel.Cancelled`.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        client: ApiClient,
+        *,
+        emit: Callable[[SyncEvent], None],
+        batch_size: int = MAX_MUTATIONS,
+        stop: StopCheck = never,
+    ) -> None:
+        if not 1 <= batch_size <= MAX_MUTATIONS:
+            raise ValueError(f"batch_size must be 1 to {MAX_MUTATIONS}")
+        self._store = store
+        self._client = client
+        self._emit = emit
+        self._batch_size = batch_size
+        self._stop = stop
+
+    def push(self) -> PushReport:
+        """Send everything that can be sent now.
+
+        Raises:
+            SyncError: The exchange failed; the batch stays ``sending`` and goes again next time.
+        """
+        tally = _Tally()
+        sends: Counter[int] = Counter()
+        while True:
+            check(self._stop)
+            exhausted = {seq for seq, count in sends.items() if count >= MAX_SENDS_PER_PUSH}
+            batch = self._plan(exhausted, tally)
+            if not batch:
+                return tally.report()
+            sends.update(op.seq for op in batch)
+            tally.batches += 1
+            tally.sent += len(batch)
+            self._send(batch, tally)
+
+    def _now(self) -> str:
+        return self._store.clock().isoformat()
+
+    def _plan(self, exhausted: Collection[int], tally: _Tally) -> tuple[StoredOp, ...]:
+        now = self._now()
+        with self._store.write() as conn:
+            ops = outbox.ops_in_states(conn, outbox.UNSENT_STATES)
+            refused = outbox.created_ids_in_states(conn, {OpState.REJECTED})
+            plan = plan_batch(ops, refused, limit=self._batch_size, exhausted=exhausted)
+            outbox.set_state(conn, [op.seq for op in plan.hold], OpState.HELD, now)
+            outbox.set_state(conn, [op.seq for op in plan.release], OpState.QUEUED, now)
+            outbox.mark_sending(conn, [op.seq for op in plan.send], now)
+        tally.held += len(plan.hold)
+        for op in plan.hold:
+            self._emit(_changed(op, OpState.HELD))
+        released = {op.seq for op in plan.release} - {op.seq for op in plan.send}
+        for op in plan.release:
+            if op.seq in released:
+                self._emit(_changed(op, OpState.QUEUED))
+        for op in plan.send:
+            self._emit(_changed(op, OpState.SENDING))
+        return plan.send
+
+    def _send(self, batch: Sequence[StoredOp], tally: _Tally) -> None:
+        try:
+            results = self._client.push([to_mutation(op) for op in batch])
+        except RequestRejected as refusal:
+            if len(batch) > 1:
+                # The server refused the request as a whole; op by op, it refuses only the op
+                # that is the matter and takes the others.
+                for op in batch:
+                    self._send([op], tally)
+                return
+            self._refuse(batch[0], refusal, tally)
+            return
+        self._settle(batch, results, tally)
+
+    def _refuse(self, op: StoredOp, refusal: RequestRejected, tally: _Tally) -> None:
+        with self._store.write() as conn:
+            outbox.reject_op(
+                conn,
+                op.seq,
+                code=refusal.code or "request_rejected",
+                message=refusal.message,
+                field_errors=refusal.field_errors,
+                now=self._now(),
+            )
+        tally.rejected += 1
+        self._emit(_changed(op, OpState.REJECTED, refusal.code or "request_rejected"))
+
+    def _settle(
+        self, batch: Sequence[StoredOp], results: Sequence[MutationResult], tally: _Tally
+    ) -> None:
+        events: list[SyncEvent] = []
+        now = self._now()
+        with self._store.write() as conn:
+            for op, result in zip(batch, results, strict=True):
+                if isinstance(result, MutationApplied):
+                    _settle_applied(conn, op, result, now)
+                    tally.applied += 1
+                    events.append(_changed(op, OpState.APPLIED))
+                elif isinstance(result, MutationRejected):
+                    outbox.reject_op(
+                        conn,
+                        op.seq,
+                        code=result.code,
+                        message=result.message,
+                        field_errors=result.field_errors,
+                        now=now,
+                    )
+                    tally.rejected += 1
+                    events.append(_changed(op, OpState.REJECTED, result.code))
+                else:
+                    events.append(_changed(op, OpState.CONFLICT))
+                    found = _settle_conflict(conn, op, result, now, events)
+                    tally.conflicts += found
+        for event in events:
+            self._emit(event)
+
+
+def _changed(op: StoredOp, state: OpState, code: str | None = None) -> OpStateChanged:
+    return OpStateChanged(op.op_id, op.entity, op.record_id, op.op, state, code)
+
+
+def _upsert(entity: str, record_id: str, rev: int, data: Mapping[str, Any]) -> dict[str, Any]:
+    return {"entity": entity, "id": record_id, "rev": rev, "op": "upsert", "data": dict(data)}
+
+
+def _store_server_copy(
+    conn: Connection, op: StoredOp, rev: int, record: Mapping[str, Any], now: str
+) -> None:
+    """Make the server's record the row's server copy, pending ops laid over it.
+
+    Nothing is written for a record no longer in the cache (it left the book: writing it back
+    would bring it back for good), nor over a newer copy a pull brought meanwhile (the answer of
+    a replayed op can be older than the cache).
+    """
+    cached = outbox.load_record(conn, op.entity, op.record_id)
+    if cached is None:
+        return
+    if cached.rev > rev:
+        outbox.refresh_visible(conn, op.entity, op.record_id)  # drops the settled op's overlay
+        return
+    apply_changes(conn, [_upsert(op.entity, op.record_id, rev, record)], now=now)
+
+
+def _settle_applied(conn: Connection, op: StoredOp, result: MutationApplied, now: str) -> None:
+    outbox.delete_ops(conn, [op.seq])
+    if result.record is None:
+        outbox.delete_record(conn, op.entity, op.record_id)
+    else:
+        _store_server_copy(conn, op, result.rev, result.record, now)
+    if op.op is OpKind.CREATE:
+        outbox.fill_base_rev(conn, op.entity, op.record_id, result.rev, now)
+
+
+def _wire_field(merge_field: str) -> str:
+    return (
+        merge_field.split(".", 1)[0] if merge_field.startswith(SOFT_PROFILE + ".") else merge_field
+    )
+
+
+def _settle_conflict(
+    conn: Connection,
+    op: StoredOp,
+    result: MutationConflict,
+    now: str,
+    events: list[SyncEvent],
+) -> int:
+    """Merge one conflict answer into the cache; returns how many conflict rows it wrote."""
+    cached = outbox.load_record(conn, op.entity, op.record_id)
+    server_copy = cached.server_copy if cached is not None else {}
+    theirs = result.record
+    if op.op is OpKind.DELETE:
+        base = dict(op.snapshot or server_copy)
+        merged = merge_modified(op.entity, base, theirs or {})
+    elif result.kind is ConflictKind.DELETED or theirs is None:
+        base = {**server_copy, **(op.snapshot or {})}
+        merged = merge_deleted(op.entity, base, op.fields, mine_fields=list(op.fields))
+    else:
+        base = {**server_copy, **(op.snapshot or {})}
+        merged = merge(op.entity, base, op.fields, theirs, mine_fields=list(op.fields))
+    for auto in merged.auto:
+        outbox.journal(
+            conn,
+            ts=now,
+            kind=AUTO_MERGE,
+            message=AUTO_MERGE_MESSAGE,
+            entity=op.entity,
+            record_id=op.record_id,
+            op_id=op.op_id,
+            detail={
+                "field": auto.field,
+                "policy": auto.policy.value,
+                "chosen": auto.chosen,
+                "mine": auto.mine,
+                "theirs": auto.theirs,
+            },
+        )
+    if op.op is OpKind.DELETE or theirs is None or result.kind is not ConflictKind.FIELDS:
+        holder = _settle_whole_record(conn, op, result, merged, now, events)
+    else:
+        holder = _settle_fields(conn, op, result.rev, theirs, merged, now, events)
+    for found in merged.conflicts:
+        conflict_id = outbox.add_conflict(
+            conn,
+            entity=op.entity,
+            record_id=op.record_id,
+            op_id=holder,
+            kind=found.kind,
+            field=found.field,
+            base=found.base,
+            mine=found.mine,
+            theirs=found.theirs,
+            server_rev=result.rev,
+            now=now,
+        )
+        events.append(ConflictFound(conflict_id, op.entity, op.record_id, found.kind, found.field))
+    return len(merged.conflicts)
+
+
+def _settle_fields(
+    conn: Connection,
+    op: StoredOp,
+    rev: int | None,
+    theirs: Mapping[str, Any],
+    merged: MergeResult,
+    now: str,
+    events: list[SyncEvent],
+) -> str | None:
+    """An update that met server changes: resend, keep in conflict, or drop; returns the op_id of
+    the op holding the values in conflict."""
+    resend = dict(merged.resend)
+    kept = {
+        name: merged.resolved[name]
+        for name in _names(_wire_field(c.field) for c in merged.conflicts)
+    }
+
+    def base_of(fields: Iterable[str]) -> dict[str, Any]:
+        return {name: theirs.get(name) for name in fields}
+
+    holder: str | None = None
+    if resend:
+        new_id = outbox.new_op_id()
+        outbox.rewrite_op(
+            conn,
+            op.seq,
+            op_id=new_id,
+            op=OpKind.UPDATE,
+            state=OpState.QUEUED,
+            base_rev=rev,
+            fields=resend,
+            snapshot=base_of(resend),
+            now=now,
+        )
+        events.append(
+            OpStateChanged(new_id, op.entity, op.record_id, OpKind.UPDATE, OpState.QUEUED)
+        )
+    if kept:
+        if resend:
+            holder = outbox.add_op(
+                conn,
+                entity=op.entity,
+                record_id=op.record_id,
+                op=OpKind.UPDATE,
+                state=OpState.CONFLICT,
+                base_rev=rev,
+                fields=kept,
+                snapshot=base_of(kept),
+                now=now,
+            )
+        else:
+            holder = op.op_id
+            outbox.rewrite_op(
+                conn,
+                op.seq,
+                op_id=op.op_id,
+                op=OpKind.UPDATE,
+                state=OpState.CONFLICT,
+                base_rev=rev,
+                fields=kept,
+                snapshot=base_of(kept),
+                now=now,
+            )
+    if not resend and not kept:
+        outbox.delete_ops(conn, [op.seq])
+    if rev is not None:
+        _store_server_copy(conn, op, rev, theirs, now)
+    return holder
+
+
+def _settle_whole_record(
+    conn: Connection,
+    op: StoredOp,
+    result: MutationConflict,
+    merged: MergeResult,
+    now: str,
+    events: list[SyncEvent],
+) -> str | None:
+    """A delete of a record changed on the server, or an update of one it deleted."""
+    if merged.send is OpKind.DELETE:  # a manual tag: the removal is kept and sent again
+        new_id = outbox.new_op_id()
+        outbox.rewrite_op(
+            conn,
+            op.seq,
+            op_id=new_id,
+            op=OpKind.DELETE,
+            state=OpState.QUEUED,
+            base_rev=result.rev,
+            fields={},
+            snapshot=op.snapshot,
+            now=now,
+        )
+        events.append(
+            OpStateChanged(new_id, op.entity, op.record_id, OpKind.DELETE, OpState.QUEUED)
+        )
+        return None
+    if not merged.conflicts:  # a manual tag the server deleted: the removal stands
+        outbox.delete_ops(conn, [op.seq])
+        outbox.delete_record(conn, op.entity, op.record_id)
+        return None
+    outbox.rewrite_op(
+        conn,
+        op.seq,
+        op_id=op.op_id,
+        op=op.op,
+        state=OpState.CONFLICT,
+        base_rev=result.rev if result.rev is not None else op.base_rev,
+        fields=op.fields,
+        snapshot=op.snapshot,
+        now=now,
+    )
+    return op.op_id
+
+
+def _names(names: Iterable[str]) -> list[str]:
+    return sorted(set(names))
+
+
+__all__ = [
+    "BatchPlan",
+    "PushReport",
+    "Pusher",
+    "plan_batch",
+    "references",
+    "to_mutation",
+]

@@ -1,0 +1,527 @@
+"""Push on the wire: batches, sending before the request, answers applied, refused and in conflict,
+retries with the same op_id and body, and ops held behind a refused create."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from rm_desk.domain.enums import ConflictKind, OpKind, OpState
+from rm_desk.domain.fields import RecordRole
+from rm_desk.local_store import Store, schema
+from rm_desk.local_store.ingest import apply_page
+from rm_desk.local_store.writes import new_record_id, record_edit
+from rm_desk.sync.cancel import Cancelled
+from rm_desk.sync.client import ApiClient
+from rm_desk.sync.errors import Offline, ServerUnavailable
+from rm_desk.sync.events import ConflictFound, OpStateChanged, SyncEvent
+from rm_desk.sync.merge import NOTES_MARKER
+from rm_desk.sync.push import Pusher
+from tests import factories
+from tests.sync import records as r
+from tests.sync.wire import (
+    applied,
+    conflict,
+    echo_applied,
+    problem,
+    rejected,
+)
+
+
+def make_pusher(store: Store, client: ApiClient, events: list[SyncEvent] | None = None, **kw: Any):
+    sink = events if events is not None else []
+    return Pusher(store, client, emit=sink.append, **kw)
+
+
+def server_copy_of(mutation: dict[str, Any]) -> dict[str, Any] | None:
+    """What the server answers for an applied mutation: the fields with its own stamps."""
+    if mutation["op"] == "delete":
+        return None
+    stamps = {"rm_id": "rm001", "created_at": "2026-11-20T09:00:00Z"}
+    return {"id": mutation["id"], **stamps, **mutation["fields"]}
+
+
+@pytest.fixture
+def book(store: Store) -> Store:
+    r.seed_book(store)
+    return store
+
+
+# --- batches and sending -----------------------------------------------------------------------
+
+
+def test_outbox_drains_in_seq_order_in_batches_of_at_most_200(book, client, server):
+    created = [r.create_visit(book, notes=f"第{n}次") for n in range(450)]
+    server.reply("POST", "/mutations", echo_applied(server_copy_of))
+
+    report = make_pusher(book, client).push()
+
+    batches = server.pushed()
+    assert [len(batch) for batch in batches] == [200, 200, 50]
+    sent = [mutation["op_id"] for batch in batches for mutation in batch]
+    assert sent == [op_id for _, op_id in created]
+    assert report.applied == 450 and r.outbox_rows(book) == []
+    visit_id = created[0][0]
+    row = r.row(book, "visit", visit_id)
+    assert row["rev"] > 0 and row["base"] is None and row["created_at"] == "2026-11-20T09:00:00Z"
+
+
+def test_ops_are_marked_sending_and_committed_before_the_request_leaves(book, client, server):
+    r.create_visit(book)
+    r.complete_task(book)
+    seen: list[list[tuple[str, int]]] = []
+
+    def answer(request: httpx.Request) -> dict[str, Any]:
+        # Another connection sees the states: the transaction committed before the request.
+        seen.append([(op["state"], op["attempts"]) for op in r.outbox_rows(book)])
+        return echo_applied(server_copy_of)(request)
+
+    server.reply("POST", "/mutations", answer)
+    make_pusher(book, client).push()
+
+    assert seen == [[("sending", 1), ("sending", 1)]]
+
+
+def test_lost_answer_is_resent_with_the_same_op_ids_and_bodies(book, client, server):
+    r.create_visit(book)
+    r.complete_task(book)
+    r.move_opportunity(book, "recommended")
+    server.reply(
+        "POST",
+        "/mutations",
+        httpx.ReadError("connection reset after the server applied the batch"),
+        lambda request: {
+            "results": [
+                applied(m["op_id"], 200 + n, server_copy_of(m), replayed=True)
+                for n, m in enumerate(orjson.loads(request.content)["mutations"])
+            ]
+        },
+    )
+    pusher = make_pusher(book, client)
+
+    with pytest.raises(Offline):
+        pusher.push()
+    assert {op["state"] for op in r.outbox_rows(book)} == {"sending"}
+    pusher.push()
+
+    first, second = server.pushed()
+    assert first == second, "a retry sends exactly the same ops, op_ids and bodies"
+    assert r.outbox_rows(book) == []
+
+
+def test_ops_left_sending_by_a_crash_go_again_unchanged_before_newer_ones(book, client, server):
+    r.complete_task(book, note="第一次")
+    with book.write() as conn:  # the app died after marking the batch, before any answer
+        conn.execute(schema.outbox.update().values(state="sending", attempts=1))
+    before = r.outbox_rows(book)[0]
+    r.complete_task(book, note="第二次")  # a new op: the sending one is never changed
+    server.reply("POST", "/mutations", echo_applied(server_copy_of))
+
+    make_pusher(book, client).push()
+
+    (batch,) = server.pushed()
+    assert batch[0] == {
+        "op_id": before["op_id"],
+        "entity": "task",
+        "id": "k-1",
+        "op": "update",
+        "base_rev": 11,
+        "fields": {"status": "completed", "completion_note": "第一次"},
+    }
+    assert batch[1]["fields"] == {"status": "completed", "completion_note": "第二次"}
+    assert r.outbox_rows(book) == []
+
+
+def test_server_error_leaves_the_batch_sending_for_the_next_round(book, client, server):
+    r.create_visit(book)
+    server.reply("POST", "/mutations", problem(503, "service_unavailable", {"Retry-After": "7"}))
+
+    with pytest.raises(ServerUnavailable) as caught:
+        make_pusher(book, client).push()
+
+    assert caught.value.retry_after == 7
+    (op,) = r.outbox_rows(book)
+    assert (op["state"], op["attempts"]) == ("sending", 1)
+
+
+# --- applied -----------------------------------------------------------------------------------
+
+
+def test_applied_create_makes_the_servers_record_the_row(book, client, server):
+    visit_id, op_id = r.create_visit(book)
+    record = {**r.visit(visit_id), "rm_id": "rm001", "created_at": "2026-11-20T09:00:01Z"}
+    server.reply("POST", "/mutations", {"results": [applied(op_id, 501, record)]})
+    events: list[SyncEvent] = []
+
+    make_pusher(book, client, events).push()
+
+    row = r.row(book, "visit", visit_id)
+    assert (row["rev"], row["base"], row["created_at"]) == (501, None, "2026-11-20T09:00:01Z")
+    assert [e.state for e in events if isinstance(e, OpStateChanged)] == [
+        OpState.SENDING,
+        OpState.APPLIED,
+    ]
+
+
+def test_applied_op_rebases_later_pending_ops_of_the_same_record(book, client, server):
+    r.move_opportunity(book, "recommended")
+    with book.write() as conn:
+        conn.execute(schema.outbox.update().values(state="sending"))
+    r.move_opportunity(book, "closing", amount="800000.00")
+    server_record = r.opportunity("o-1", stage="recommended", expected_close="2027-01-15")
+    first_op = r.outbox_rows(book)[0]["op_id"]
+    server.reply(
+        "POST",
+        "/mutations",
+        {"results": [applied(first_op, 40, server_record)]},
+        httpx.ConnectError("offline before the second batch"),
+    )
+
+    with pytest.raises(Offline):
+        make_pusher(book, client, batch_size=1).push()
+
+    row = r.row(book, "opportunity", "o-1")
+    assert row["rev"] == 40
+    assert row["base"]["stage"] == "recommended" and row["base"]["expected_close"] == "2027-01-15"
+    assert (row["stage"], row["amount"], row["expected_close"]) == (
+        "closing",
+        "800000.00",
+        "2027-01-15",
+    ), "the server's copy with the later pending edit laid over it"
+    (pending,) = r.outbox_rows(book)
+    assert pending["fields"] == {"stage": "closing", "amount": "800000.00"}
+
+
+def test_edit_of_a_record_whose_create_was_on_its_way_gets_the_new_rev(book, client, server):
+    visit_id, _ = r.create_visit(book)
+    with book.write() as conn:
+        conn.execute(schema.outbox.update().values(state="sending"))
+    record_edit(book, "visit", visit_id, OpKind.UPDATE, {"outcome": "follow_up"})
+    server.reply("POST", "/mutations", echo_applied(server_copy_of, first_rev=700))
+
+    make_pusher(book, client).push()
+
+    first, second = server.pushed()
+    assert [m["op"] for m in first] == ["create"], "the edit waits for the create's answer"
+    assert second[0]["op"] == "update" and second[0]["base_rev"] == 701
+    assert r.outbox_rows(book) == []
+
+
+# --- rejected and held -------------------------------------------------------------------------
+
+
+def test_rejected_op_is_kept_with_the_servers_words_and_its_data_stays(book, client, server):
+    visit_id, op_id = r.create_visit(book, notes="客户很满意")
+    server.reply(
+        "POST",
+        "/mutations",
+        {"results": [rejected(op_id, field_errors={"start_at": "must be in the past"})]},
+    )
+
+    report = make_pusher(book, client).push()
+
+    (op,) = r.outbox_rows(book)
+    assert (op["state"], op["error_code"]) == ("rejected", "validation_error")
+    assert op["error_message"] == "A field does not have a valid value."
+    assert orjson.loads(op["field_errors"]) == {"start_at": "must be in the past"}
+    assert op["fields"]["notes"] == "客户很满意"
+    assert r.row(book, "visit", visit_id)["notes"] == "客户很满意"
+    assert report.rejected == 1
+    make_pusher(book, client).push()
+    assert len(server.pushed()) == 1, "a rejected op is not sent again"
+
+
+def test_task_linked_to_a_rejected_visit_is_held_and_not_sent(book, client, server):
+    visit_id, visit_op = r.create_visit(book)
+    server.reply("POST", "/mutations", {"results": [rejected(visit_op)]})
+    make_pusher(book, client).push()
+
+    task_id = new_record_id()
+    record_edit(
+        book,
+        "task",
+        task_id,
+        OpKind.CREATE,
+        {
+            "title": "三天后回访",
+            "kind": "manual",
+            "customer_id": r.CUSTOMER,
+            "related_entity": "visit",
+            "related_id": visit_id,
+            "priority": "normal",
+            "status": "not_started",
+            "due_at": "2026-11-23T01:00:00Z",
+        },
+    )
+    record_edit(  # coalesces with the create
+        book, "task", task_id, OpKind.UPDATE, {"priority": "high"}, role=RecordRole.ASSIGNER
+    )
+    r.move_opportunity(book, "recommended")  # independent: goes
+    server.reply("POST", "/mutations", echo_applied(server_copy_of))
+    events: list[SyncEvent] = []
+
+    report = make_pusher(book, client, events).push()
+
+    sent = [m["entity"] for m in server.pushed()[-1]]
+    assert sent == ["opportunity"]
+    states = {op["record_id"]: op["state"] for op in r.outbox_rows(book)}
+    assert states == {visit_id: "rejected", task_id: "held"}
+    assert report.held == 1
+    assert OpState.HELD in [e.state for e in events if isinstance(e, OpStateChanged)]
+
+
+def test_edit_of_a_rejected_create_is_held_with_what_depends_on_it(book, client, server):
+    visit_id, visit_op = r.create_visit(book)
+    with book.write() as conn:
+        conn.execute(schema.outbox.update().values(state="sending"))
+    record_edit(book, "visit", visit_id, OpKind.UPDATE, {"outcome": "follow_up"})
+    server.reply("POST", "/mutations", {"results": [rejected(visit_op, "forbidden")]})
+
+    make_pusher(book, client).push()
+
+    assert [len(batch) for batch in server.pushed()] == [1]
+    assert [op["state"] for op in r.outbox_rows(book)] == ["rejected", "held"]
+
+
+def test_whole_batch_refused_is_sent_op_by_op_and_only_the_culprit_is_kept(book, client, server):
+    _, bad_op = r.create_visit(book)
+    r.complete_task(book)
+
+    def answer(request: httpx.Request) -> Any:
+        mutations = orjson.loads(request.content)["mutations"]
+        if any(m["op_id"] == bad_op for m in mutations):
+            return problem(422, "idempotency_mismatch")
+        return echo_applied(server_copy_of)(request)
+
+    server.reply("POST", "/mutations", answer)
+
+    make_pusher(book, client).push()
+
+    assert [len(batch) for batch in server.pushed()] == [2, 1, 1]
+    (op,) = r.outbox_rows(book)
+    assert (op["op_id"], op["state"], op["error_code"]) == (
+        bad_op,
+        "rejected",
+        "idempotency_mismatch",
+    )
+
+
+# --- conflicts ---------------------------------------------------------------------------------
+
+
+def test_same_field_changed_on_both_sides_goes_to_the_inbox_and_mine_stays(book, client, server):
+    op_id = r.move_opportunity(book, "recommended")
+    theirs = r.opportunity("o-1", stage="needs_confirmed", expected_close="2027-02-01")
+    server.reply("POST", "/mutations", {"results": [conflict(op_id, "fields", 60, theirs)]})
+    events: list[SyncEvent] = []
+
+    report = make_pusher(book, client, events).push()
+
+    (found,) = r.conflicts(book)
+    assert (found["entity"], found["record_id"], found["field"], found["kind"]) == (
+        "opportunity",
+        "o-1",
+        "stage",
+        "fields",
+    )
+    assert (found["base_value"], found["mine_value"], found["theirs_value"]) == (
+        "contacted",
+        "recommended",
+        "needs_confirmed",
+    )
+    assert found["server_rev"] == 60 and found["op_id"] == op_id
+    row = r.row(book, "opportunity", "o-1")
+    assert row["stage"] == "recommended", "the user's value stays visible until decided"
+    assert row["expected_close"] == "2027-02-01", "the server's other change is taken"
+    assert row["base"]["stage"] == "needs_confirmed" and row["rev"] == 60
+    (op,) = r.outbox_rows(book)
+    assert (op["state"], op["fields"], op["base_rev"]) == ("conflict", {"stage": "recommended"}, 60)
+    assert report.conflicts == 1 and len(server.pushed()) == 1
+    assert [e for e in events if isinstance(e, ConflictFound)] == [
+        ConflictFound(found["id"], "opportunity", "o-1", ConflictKind.FIELDS, "stage")
+    ]
+
+
+def test_fields_changed_only_by_me_are_resent_with_the_new_rev_and_a_new_op_id(
+    book, client, server
+):
+    op_id = r.move_opportunity(book, "recommended", amount="650000.00")
+    theirs = r.opportunity("o-1", stage="closing")
+    server.reply(
+        "POST",
+        "/mutations",
+        {"results": [conflict(op_id, "fields", 61, theirs, ["stage"])]},
+        echo_applied(lambda m: {**theirs, **m["fields"]}, first_rev=61),
+    )
+
+    make_pusher(book, client).push()
+
+    _, (resent,) = server.pushed()
+    assert resent["op_id"] != op_id
+    assert (resent["base_rev"], resent["fields"]) == (61, {"amount": "650000.00"})
+    ops = r.outbox_rows(book)
+    assert [(op["state"], op["fields"]) for op in ops] == [("conflict", {"stage": "recommended"})]
+    row = r.row(book, "opportunity", "o-1")
+    assert (row["stage"], row["amount"]) == ("recommended", "650000.00")
+
+
+def test_task_status_changed_on_both_sides_is_decided_by_precedence_and_journaled(
+    book, client, server
+):
+    op_id = r.complete_task(book, note="已续作")
+    theirs = factories.task("k-1", r.CUSTOMER, status="in_progress")
+    server.reply(
+        "POST",
+        "/mutations",
+        {"results": [conflict(op_id, "fields", 70, theirs, ["status"])]},
+        echo_applied(lambda m: {**theirs, **m["fields"]}, first_rev=70),
+    )
+
+    make_pusher(book, client).push()
+
+    resent = server.pushed()[1][0]
+    assert resent["fields"] == {"status": "completed", "completion_note": "已续作"}
+    assert r.conflicts(book) == []
+    (entry,) = r.journal(book, "auto_merge")
+    assert entry["detail"]["policy"] == "task_status_precedence"
+    assert entry["detail"]["chosen"] == "completed" and entry["record_id"] == "k-1"
+    assert r.row(book, "task", "k-1")["status"] == "completed"
+    assert r.outbox_rows(book) == []
+
+
+def test_visit_notes_changed_on_both_sides_keep_both_texts(book, client, server):
+    apply_page(book, [factories.change("visit", r.visit("v-1"), 20)], "cursor-2")
+    result = record_edit(book, "visit", "v-1", OpKind.UPDATE, {"notes": "客户想了解养老理财"})
+    theirs = r.visit("v-1", notes="后台补记：客户已签约")
+    server.reply(
+        "POST",
+        "/mutations",
+        {"results": [conflict(result.op_id, "fields", 80, theirs, ["notes"])]},
+        echo_applied(lambda m: {**theirs, **m["fields"]}, first_rev=80),
+    )
+
+    make_pusher(book, client).push()
+
+    merged = "后台补记：客户已签约" + NOTES_MARKER + "客户想了解养老理财"
+    assert server.pushed()[1][0]["fields"] == {"notes": merged}
+    assert r.row(book, "visit", "v-1")["notes"] == merged
+
+
+def test_op_base_is_what_the_user_saw_even_after_a_pull_rebased_the_record(book, client, server):
+    op_id = r.move_opportunity(book, "recommended")
+    pulled = r.opportunity("o-1", stage="needs_confirmed")
+    apply_page(book, [factories.change("opportunity", pulled, 30)], "cursor-2")
+    assert r.row(book, "opportunity", "o-1")["stage"] == "recommended"
+    server.reply(
+        "POST",
+        "/mutations",
+        {"results": [conflict(op_id, "fields", 30, pulled, ["stage"])]},
+    )
+
+    make_pusher(book, client).push()
+
+    (found,) = r.conflicts(book)
+    assert (found["base_value"], found["mine_value"], found["theirs_value"]) == (
+        "contacted",
+        "recommended",
+        "needs_confirmed",
+    ), "the bank's change is not overwritten as if the user had edited its value"
+
+
+def test_update_of_a_record_the_server_deleted_is_a_whole_record_conflict(book, client, server):
+    op_id = r.move_opportunity(book, "won")
+    server.reply("POST", "/mutations", {"results": [conflict(op_id, "deleted", 90, None)]})
+
+    make_pusher(book, client).push()
+
+    (found,) = r.conflicts(book)
+    assert (found["kind"], found["field"]) == ("deleted", "*")
+    assert found["mine_value"] == {"stage": "won"} and found["theirs_value"] is None
+    assert found["base_value"]["stage"] == "contacted"
+    assert [op["state"] for op in r.outbox_rows(book)] == ["conflict"]
+
+
+def test_delete_of_an_opportunity_the_server_changed_asks_the_user(book, client, server):
+    result = record_edit(book, "opportunity", "o-1", OpKind.DELETE)
+    theirs = r.opportunity("o-1", amount="900000.00")
+    server.reply(
+        "POST", "/mutations", {"results": [conflict(result.op_id, "modified", 95, theirs)]}
+    )
+
+    make_pusher(book, client).push()
+
+    (found,) = r.conflicts(book)
+    assert (found["kind"], found["mine_value"]) == ("modified", None)
+    assert found["theirs_value"]["amount"] == "900000.00"
+    assert r.row(book, "opportunity", "o-1") is None, "stays deleted until the user decides"
+    assert [op["state"] for op in r.outbox_rows(book)] == ["conflict"]
+
+
+def test_removing_a_manual_tag_the_server_changed_is_sent_again_without_asking(
+    book, client, server
+):
+    tag = factories.customer_tag("g-1", r.CUSTOMER, "爱打高尔夫", category="manual", source="rm")
+    apply_page(book, [factories.change("customer_tag", tag, 33)], "cursor-2")
+    result = record_edit(book, "customer_tag", "g-1", OpKind.DELETE)
+    server.reply(
+        "POST",
+        "/mutations",
+        {"results": [conflict(result.op_id, "modified", 34, {**tag, "name": "高尔夫"})]},
+        lambda request: {
+            "results": [applied(orjson.loads(request.content)["mutations"][0]["op_id"], 35, None)]
+        },
+    )
+
+    make_pusher(book, client).push()
+
+    again = server.pushed()[1][0]
+    assert (again["op"], again["base_rev"]) == ("delete", 34) and again["op_id"] != result.op_id
+    assert r.conflicts(book) == [] and r.outbox_rows(book) == []
+    assert r.journal(book, "auto_merge")[0]["detail"]["policy"] == "tag_removal_kept"
+
+
+def test_assignee_and_assigner_edits_reach_the_server_with_their_own_fields(book, client, server):
+    due = "2026-11-25T01:00:00Z"
+    record_edit(book, "task", "k-1", OpKind.UPDATE, {"due_at": due}, role=RecordRole.ASSIGNER)
+    server.reply(
+        "POST",
+        "/mutations",
+        echo_applied(lambda m: factories.task("k-1", r.CUSTOMER, **m["fields"])),
+    )
+
+    make_pusher(book, client).push()
+
+    assert server.pushed()[0][0]["fields"] == {"due_at": due}
+    assert r.row(book, "task", "k-1")["due_at"] == due
+
+
+def test_an_answer_older_than_the_cache_leaves_the_newer_copy(book, client, server):
+    op_id = r.move_opportunity(book, "recommended")
+    with book.write() as conn:  # sent; the answer was lost; a pull then brought a newer copy
+        conn.execute(schema.outbox.update().values(state="sending"))
+    newer = r.opportunity("o-1", stage="recommended", amount="720000.00")
+    apply_page(book, [factories.change("opportunity", newer, 50)], "cursor-2")
+    older = r.opportunity("o-1", stage="recommended")
+    server.reply("POST", "/mutations", {"results": [applied(op_id, 45, older, replayed=True)]})
+
+    make_pusher(book, client).push()
+
+    row = r.row(book, "opportunity", "o-1")
+    assert (row["rev"], row["amount"], row["base"]) == (50, "720000.00", None)
+
+
+def test_stop_check_ends_the_push_between_batches(book, client, server):
+    for n in range(3):
+        r.create_visit(book, notes=f"{n}")
+    server.reply("POST", "/mutations", echo_applied(server_copy_of))
+    pusher = Pusher(
+        book, client, emit=lambda _e: None, batch_size=1, stop=lambda: len(server.pushed()) >= 2
+    )
+
+    with pytest.raises(Cancelled):
+        pusher.push()
+
+    assert len(server.pushed()) == 2 and len(r.outbox_rows(book)) == 1
