@@ -44,6 +44,7 @@ from enum import StrEnum
 from rm_desk.domain.enums import SyncPhase
 from rm_desk.errors import RmDeskError, StoreError
 from rm_desk.local_store.engine import Store
+from rm_desk.logs import log_failure
 from rm_desk.sync.cancel import Cancelled
 from rm_desk.sync.client import MAX_MUTATIONS, ApiClient
 from rm_desk.sync.engine import SyncEngine, read_status
@@ -329,8 +330,8 @@ class SyncWorker:
         try:
             while not self._stopping:
                 self.step()
-        except BaseException:  # never let the thread die silently
-            log.exception("the sync thread stopped")
+        except BaseException as error:  # never let the thread die silently
+            log_failure(log, "the sync thread stopped", error)
             raise
         finally:
             self._close_client()
@@ -378,7 +379,7 @@ class SyncWorker:
         except RmDeskError as failure:
             error = failure
         except Exception as failure:  # a bug: stop with words, and leave the trace in the log
-            log.exception("sync round failed unexpectedly")
+            log_failure(log, "sync round failed unexpectedly", failure)
             error = failure
         if isinstance(error, AuthError):
             self._close_client()  # signed out: the next round signs in again through connect
@@ -401,7 +402,7 @@ class SyncWorker:
         except RmDeskError as failure:
             error = failure
         except Exception as failure:
-            log.exception("sync probe failed unexpectedly")
+            log_failure(log, "sync probe failed unexpectedly", failure)
             error = failure
         with self._lock:
             now = self._monotonic()

@@ -32,6 +32,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rm_desk.local_store.engine import Store
+from rm_desk.logs import log_failure
 from rm_desk.sync import issues
 from rm_desk.sync.client import MAX_MUTATIONS, ApiClient
 from rm_desk.sync.events import (
@@ -181,8 +182,8 @@ class SyncService:
         for listener in listeners:
             try:
                 listener(event)
-            except Exception:  # a view's bug must not stop sync; it is logged, not swallowed
-                log.exception("a sync listener failed")
+            except Exception as error:  # a view's bug must not stop sync; logged, not swallowed
+                log_failure(log, "a sync listener failed", error)
 
 
 __all__ = ["SyncService"]
