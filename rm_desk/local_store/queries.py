@@ -326,7 +326,7 @@ def customer_360(conn: Connection, customer_id: str) -> Customer360 | None:
             conn,
             visit,
             e.Visit.from_cache,
-            _visits_of(customer_id),
+            visits_of(customer_id),
         ),
         tasks=_entities(
             conn,
@@ -408,23 +408,11 @@ def transaction_page(
     return TransactionPage(rows=rows[:limit], next_key=key)
 
 
-def _visits_of(customer_id: str) -> Any:
-    """Visits of a customer: as main customer (indexed), or listed with others in a shared one.
-
-    The shared ones are found through the partial index of visits with several customers, so the
-    look-up never scans every visit of the book.
-    """
-    v = schema.visit
-    shared = func.json_array_length(v.c.customer_ids) > 1
-    listed = v.c.customer_ids.like(f'%"{_like_escape(customer_id)}"%', escape="\\")
-    main = select(v).where(v.c.customer_id == customer_id)
-    others = select(v).where(shared, listed, v.c.customer_id != customer_id)
-    combined = main.union_all(others).subquery()
-    return select(combined).order_by(combined.c.start_at.desc(), combined.c.id)
-
-
-def _like_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def visits_of(customer_id: str) -> Any:
+    """Visits of a customer, whether the main customer or one of several, newest first."""
+    v, vc = schema.visit, schema.visit_customer
+    mine = select(vc.c.visit_id).where(vc.c.customer_id == customer_id)
+    return select(v).where(v.c.id.in_(mine)).order_by(v.c.start_at.desc(), v.c.id)
 
 
 # ---- tasks and the Today queue ------------------------------------------------------------------

@@ -32,7 +32,6 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
-    func,
     text,
 )
 
@@ -223,11 +222,14 @@ visit = _entity(
 )
 Index("ix_visit_customer_start", visit.c.customer_id, visit.c.start_at)
 Index("ix_visit_start", visit.c.start_at)
-# Visits shared by several customers: the 360 view finds them without scanning every visit.
-Index(
-    "ix_visit_shared",
-    visit.c.customer_ids,
-    sqlite_where=func.json_array_length(visit.c.customer_ids) > 1,
+
+# Every customer of every visit (a visit may have several), so the 360 view finds a customer's
+# visits through an index. Kept by triggers on ``visit`` (migration 0003), whatever path writes it.
+visit_customer = Table(
+    "visit_customer",
+    metadata,
+    Column("customer_id", Text, primary_key=True),
+    Column("visit_id", Text, primary_key=True),
 )
 
 task = _entity(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sqlite3
 import tempfile
 import time
@@ -32,15 +33,18 @@ def _sha256(path: Path) -> str:
 def _files_containing(needles: list[bytes], roots: list[Path], since: float) -> list[Path]:
     hits = []
     for root in roots:
-        for path in root.rglob("*"):
-            try:
-                if not path.is_file() or path.stat().st_mtime < since:
+        # os.walk ignores folders that vanish mid-walk (other processes' temp files come and go).
+        for folder, _, names in os.walk(root):
+            for name in names:
+                path = Path(folder) / name
+                try:
+                    if not path.is_file() or path.stat().st_mtime < since:
+                        continue
+                    content = path.read_bytes()
+                except OSError:
                     continue
-                content = path.read_bytes()
-            except OSError:
-                continue
-            if any(needle in content for needle in needles):
-                hits.append(path)
+                if any(needle in content for needle in needles):
+                    hits.append(path)
     return hits
 
 
