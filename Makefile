@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.rm-desk-installed
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: setup system demo test lint typecheck pytest bench soak lock clean
+.PHONY: setup system demo test lint typecheck pytest bench soak openapi lock clean
 
 setup: system $(STAMP)
 
@@ -42,6 +42,11 @@ bench: setup
 
 soak: setup
 	@echo "make soak: no long-running soak suites yet (they come with the sync engine)."
+
+# The server's OpenAPI document (the bank-facing contract, no /dev calls); a test fails until the
+# committed copy matches the code.
+openapi: setup
+	$(BIN)/python -m crm_server.openapi docs/openapi.json
 
 # Re-resolve the pinned versions from pyproject.toml into requirements/lock.txt.
 lock:

@@ -9,6 +9,7 @@ the database, so several server processes can share one. Modules:
     runner.py         start_server(settings) -> RunningServer: prepare the database, serve
     settings.py       Settings: address, database, lifetimes, limits, the client policy, the clock
     app.py            create_app(services): routes under /api/v1, middleware, problem handlers
+    openapi.py        the OpenAPI document committed as docs/openapi.json (make openapi)
     services.py       the server's parts, built once per app
     routes/           one module per part of the contract (session, sync, customers, audit,
                       health) and dev.py, the /dev calls mounted only with --dev

@@ -10,6 +10,7 @@ import rm_desk
 from crm_server.problems import UnexpectedErrorMiddleware, install_problem_handlers
 from crm_server.request_body import RequestBodyMiddleware
 from crm_server.routes import audit, customers, dev, health, session, sync
+from crm_server.routes.dependencies import REQUEST_PROBLEMS, problems
 from crm_server.services import Services
 
 API_PREFIX = "/api/v1"
@@ -27,7 +28,7 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     install_problem_handlers(app)
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, responses=problems(*REQUEST_PROBLEMS))
     for module in (session, sync, customers, audit, health):
         api.include_router(module.router)
     if services.settings.dev:

@@ -20,7 +20,7 @@ the seed contract masks them, and clients cannot write unmasked ones (``from_wir
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Generator
 from itertools import islice
 from typing import Any
 
@@ -82,7 +82,14 @@ class Feed:
             ).rev
         with self.db.read() as conn:
             sources = self._sources(conn, principal, after, limit + 1)
-            rows = list(islice(heapq.merge(*sources, key=_rev), limit + 1))
+            try:
+                rows = list(islice(heapq.merge(*sources, key=_rev), limit + 1))
+            finally:
+                # A half-read cursor keeps its SQLite read snapshot open after the transaction
+                # ends, on a connection back in the pool: the next request there would see old
+                # data (a token just issued as unknown). So every source ends here.
+                for source in sources:
+                    source.close()
             has_more = len(rows) > limit
             rows = rows[:limit]
             last = rows[-1][2] if rows else after
@@ -99,7 +106,7 @@ class Feed:
 
     def _sources(
         self, conn: Connection, principal: Principal, after: int, limit: int
-    ) -> list[Iterator[tuple[Any, ...]]]:
+    ) -> list[Generator[tuple[Any, ...], None, None]]:
         columns = (record.c.entity, record.c.id, record.c.rev, record.c.deleted, record.c.data)
         book = select(*columns).where(_book_filter(principal), record.c.rev > after)
         bank_wide = select(*columns).where(_bank_wide_filter(), record.c.rev > after)
@@ -141,17 +148,20 @@ def _exit_filter(principal: Principal) -> Any:
     return scope_exit.c.rm_id == principal.user_id
 
 
-def _record_rows(conn: Connection, query: Select[Any]) -> Iterator[tuple[Any, ...]]:
-    # Lazy (the merge may need few rows of a source) but fetched in batches, not row by row.
-    for batch in conn.execute(query).tuples().partitions(_FETCH_BATCH):
-        for entity, record_id, rev, deleted, data in batch:
-            yield (_UPSERT, entity, rev, record_id, deleted, data)
+def _record_rows(conn: Connection, query: Select[Any]) -> Generator[tuple[Any, ...], None, None]:
+    # Lazy (the merge may need few rows of a source) but fetched in batches, not row by row;
+    # closing the generator closes the cursor.
+    with conn.execute(query) as result:
+        for batch in result.tuples().partitions(_FETCH_BATCH):
+            for entity, record_id, rev, deleted, data in batch:
+                yield (_UPSERT, entity, rev, record_id, deleted, data)
 
 
-def _exit_rows(conn: Connection, query: Select[Any]) -> Iterator[tuple[Any, ...]]:
-    for batch in conn.execute(query).tuples().partitions(_FETCH_BATCH):
-        for entity, record_id, rev in batch:
-            yield (_DELETE, entity, rev, record_id, True, None)
+def _exit_rows(conn: Connection, query: Select[Any]) -> Generator[tuple[Any, ...], None, None]:
+    with conn.execute(query) as result:
+        for batch in result.tuples().partitions(_FETCH_BATCH):
+            for entity, record_id, rev in batch:
+                yield (_DELETE, entity, rev, record_id, True, None)
 
 
 def _rev(row: tuple[Any, ...]) -> int:

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages RM Desk's tests and tools use, when they are missing.
 #   dbus, gnome-keyring   a real Secret Service, so the keyring tests use a real OS credential store
+#   postgresql            initdb and pg_ctl, so the server's tests also run on a throwaway PostgreSQL
+#                         cluster (tests/server/postgres.py; the packaged cluster is not used)
 # Runs apt-get only as root on a Debian-like system; anywhere else it lists what is missing and
 # carries on (the tests that need those packages skip with a reason).
 set -euo pipefail
 
-packages=(dbus dbus-daemon gnome-keyring)
+packages=(dbus dbus-daemon gnome-keyring postgresql)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \

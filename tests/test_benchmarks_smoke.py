@@ -1,8 +1,9 @@
 """The benchmark suite runs end to end at a hundredth of its size and reports every benchmark.
 
 Timings are never asserted: a smoke run on a busy CI machine says nothing about speed. What is
-checked is that ``python -m benchmarks --quick`` exits 0 and that its JSON carries, for each store
-benchmark, a positive measured value and a positive baseline to compare it with. After it come
+checked is that ``python -m benchmarks --quick`` exits 0 and that its JSON carries, for each store,
+server and sync benchmark, a positive measured value and a positive baseline to compare it with, and
+that the server load run passed its checks. After it come
 the harness's own rules — verdicts, percentiles, skipped and crashed benchmarks, exit codes — which
 need no database.
 """
@@ -32,6 +33,14 @@ from benchmarks.harness import (
 
 ROOT = Path(__file__).resolve().parents[1]
 STORE_BENCHMARKS = ("ingest_1m", "search_100k", "customer_360")
+SERVER_BENCHMARKS = ("server_feed", "server_mutations")
+SYNC_BENCHMARKS = (
+    "sync_initial",
+    "sync_initial.rss_mib",
+    "sync_idle",
+    "sync_pull_1000",
+    "sync_push_1000",
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +60,7 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return document
 
 
-@pytest.mark.parametrize("name", STORE_BENCHMARKS)
+@pytest.mark.parametrize("name", STORE_BENCHMARKS + SERVER_BENCHMARKS + SYNC_BENCHMARKS)
 def test_quick_benchmark_run_reports_a_value_and_a_baseline_for(
     quick_run: dict[str, Any], name: str
 ) -> None:
@@ -67,6 +76,19 @@ def test_quick_benchmark_run_reports_a_value_and_a_baseline_for(
     assert row["ratio"] == pytest.approx(row["value"] / row["baseline_value"])
     assert row["verdict"] in ("pass", "miss")
     assert name in quick_run["stdout"]
+
+
+def test_quick_server_load_run_passes_its_checks_and_reports_latencies_per_call(
+    quick_run: dict[str, Any],
+) -> None:
+    rows = {row["name"]: row for row in quick_run["results"]}
+    load = rows["server_load"]
+    assert load["outcome"] == "measured", load["note"]
+    assert load["value"] > 0
+    assert "checks: all passed" in load["note"]
+    for call in ("changes", "mutations", "replay"):
+        p50, p99 = rows[f"server_load.{call}.p50"], rows[f"server_load.{call}.p99"]
+        assert 0 < p50["value"] <= p99["value"]
 
 
 def test_quick_benchmark_run_records_the_machine_it_ran_on(quick_run: dict[str, Any]) -> None:

@@ -77,3 +77,13 @@ AUTHENTICATED_PROBLEMS = (
     (429, "rate_limited"),
 )
 """Problems every authenticated call may answer."""
+
+REQUEST_PROBLEMS = (
+    (400, "validation_error"),
+    (413, "payload_too_large"),
+    (415, "unsupported_media_type"),
+    (503, "service_unavailable"),
+)
+"""Problems any call may answer besides its own (``app.py`` declares them on every route): a
+body that is not JSON, or NUL in the request (``request_body.py``), a body too large or in an
+unknown encoding, a busy database. A call's own ``responses`` replace these per status."""

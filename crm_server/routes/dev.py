@@ -100,7 +100,11 @@ def dev_stats(services: ServicesDep) -> Response:
     )
 
 
-@router.get("/ops/{op_id}", response_model=DevOpAnswer, responses=problems((403, "forbidden")))
+@router.get(
+    "/ops/{op_id}",
+    response_model=DevOpAnswer,
+    responses=problems((403, "forbidden"), (422, "validation_error")),
+)
 def dev_op(
     op_id: Annotated[str, Path(min_length=1, max_length=128)], services: ServicesDep
 ) -> Response:

@@ -4,9 +4,12 @@ Each test gets its own server (SQLite file in ``tmp_path``, the ``/dev`` calls o
 the test moves) and an httpx client. ``api.login("rm001")`` signs a user in on a device and
 returns a :class:`UserClient` that sends its bearer token.
 
-With ``CRM_SERVER_TEST_PG_URL`` set to a PostgreSQL URL whose user may create databases (for
-example ``postgresql+psycopg://postgres@/postgres?host=/tmp/pg&port=5432``), every test runs a
-second time on PostgreSQL, each server in a database of its own.
+Every test that takes ``backend`` runs a second time on PostgreSQL, each server in a database
+of its own (a copy of the seeded test bank): on the cluster named by ``CRM_SERVER_TEST_PG_URL``, a
+URL whose user may create databases (for example
+``postgresql+psycopg://postgres@/postgres?host=/tmp/pg&port=5432``), or else on a throwaway
+cluster started for the session (``tests/server/postgres.py``). Where neither is possible the
+PostgreSQL runs are left out, and ``test_postgres.py`` skips saying why.
 """
 
 from __future__ import annotations
@@ -21,17 +24,16 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine, text
 
 from crm_server.runner import RunningServer, prepare_database, start_server
 from crm_server.settings import Settings
 from tests.conftest import FakeClock
-from tests.server import bank
+from tests.server import bank, postgres
 
 FAST_KDF = 2**8  # scrypt cost for tests; production hashes use Settings.kdf_cost
 PG_URL = os.environ.get("CRM_SERVER_TEST_PG_URL")
-BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+BACKENDS = ["sqlite", "postgresql"] if PG_URL or not postgres.unavailable_reason() else ["sqlite"]
 
 
 @dataclass
@@ -148,22 +150,86 @@ def seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL URL whose user may create databases: ``CRM_SERVER_TEST_PG_URL``, or the
+    ``postgres`` database of a throwaway cluster that lives as long as the session."""
+    if PG_URL:
+        yield PG_URL
+        return
+    reason = postgres.unavailable_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    cluster = postgres.start_cluster()
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_admin(postgres_url: str) -> Iterator[Engine]:
+    """A connection pool to ``postgres_url`` for creating and dropping databases (one engine
+    for the session: a new engine costs a connection and the dialect's first queries)."""
+    engine = create_engine(postgres_url, isolation_level="AUTOCOMMIT", pool_size=1)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded_postgres(postgres_admin: Engine) -> Iterator[str]:
+    """A PostgreSQL database holding the test bank, made once and copied for each server
+    (``CREATE DATABASE … TEMPLATE``); its name."""
+    name = f"crm_template_{uuid.uuid4().hex[:12]}"
+    _postgres(postgres_admin, f'CREATE DATABASE "{name}"')
+    database, _ = prepare_database(
+        Settings(db_url=database_url(postgres_admin, name), kdf_cost=FAST_KDF), bank.seed_data()
+    )
+    database.dispose()  # a template may have no connections while it is copied
+    yield name
+    drop_postgres_database(postgres_admin, name)
+
+
+def database_url(admin: Engine, name: str) -> str:
+    """The URL of database ``name`` on the server of ``admin``."""
+    return admin.url.set(database=name).render_as_string(hide_password=False)
+
+
+def new_postgres_database(admin: Engine, template: str) -> str:
+    """Create a database copied from ``template``; its name."""
+    name = f"crm_test_{uuid.uuid4().hex[:12]}"
+    _postgres(admin, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return name
+
+
+def drop_postgres_database(admin: Engine, name: str) -> None:
+    _postgres(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def make_api(
-    tmp_path: Path, clock: FakeClock, backend: str, seeded_sqlite: Path
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    clock: FakeClock,
+    backend: str,
+    seeded_sqlite: Path,
 ) -> Iterator[Callable[..., Api]]:
     """Start a server with settings overrides; every server started is stopped at teardown."""
     started: list[tuple[RunningServer, httpx.Client]] = []
     databases: list[str] = []
+    # Asked for here, not as parameters, so that a SQLite-only run never starts a cluster.
+    on_postgres = backend == "postgresql"
+    pg_admin = request.getfixturevalue("postgres_admin") if on_postgres else None
+    pg_template = request.getfixturevalue("seeded_postgres") if on_postgres else ""
 
     def make(**overrides: Any) -> Api:
         folder = tmp_path / f"server{len(started)}"
         folder.mkdir()
-        if backend == "postgresql":
-            name = f"crm_test_{uuid.uuid4().hex[:12]}"
-            _postgres(f'CREATE DATABASE "{name}"')
-            databases.append(name)
-            overrides.setdefault("db_url", str(make_url(PG_URL or "").set(database=name)))
+        if pg_admin is not None:
+            if "db_url" not in overrides:
+                name = new_postgres_database(pg_admin, pg_template)
+                databases.append(name)
+                overrides["db_url"] = database_url(pg_admin, name)
         elif "db_url" not in overrides:
             shutil.copyfile(seeded_sqlite, folder / "crm.db")
         server = start_server(server_settings(folder, clock, **overrides), bank.seed_data())
@@ -175,17 +241,14 @@ def make_api(
     for server, http in started:
         http.close()
         server.stop()
-    for name in databases:
-        _postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    if pg_admin is not None:
+        for name in databases:
+            drop_postgres_database(pg_admin, name)
 
 
-def _postgres(statement: str) -> None:
-    engine = create_engine(PG_URL or "", isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            conn.execute(text(statement))
-    finally:
-        engine.dispose()
+def _postgres(admin: Engine, statement: str) -> None:
+    with admin.connect() as conn:
+        conn.execute(text(statement))
 
 
 @pytest.fixture

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
+import orjson
+import pytest
+
+from crm_server import feed
+from crm_server.database import Database
+from crm_server.problems import ProblemError
+from crm_server.services import build_services
 from tests.server.conftest import Api, new_op_id
 
 VISIT = {
@@ -108,3 +116,36 @@ def test_two_server_instances_over_one_database_share_sessions_ops_and_feed(make
     assert replayed == {**applied, "replayed": True}
     assert op["id"] in {change["id"] for change in changes}
     assert second.dev(f"ops/{op['op_id']}") == {"applied_count": 1}
+
+
+def test_a_token_issued_while_a_feed_page_is_written_is_known_on_the_pages_connection(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+):
+    """The feed once left half-read cursors open past its read transaction: SQLite kept their
+    snapshot on the connection back in the pool, and the next request there saw old data (under
+    load, a token just issued answered 401 invalid_token)."""
+    settings = api.server.services.settings
+    # Parts of their own over a new pool: the page's connection is the only one, and so the one
+    # the next read gets.
+    services = build_services(settings, Database(settings.db_url))
+    lead = services.sessions.authenticate(api.login("lead01").access_token).principal
+    write_page = feed.encode_cursor  # runs after the page's transaction, before page() returns
+    seen: list[str] = []
+
+    def sign_in_and_check_meanwhile(*args: Any, **kwargs: Any) -> str:
+        token = api.login("rm001").access_token
+        try:
+            seen.append(services.sessions.authenticate(token).principal.user_id)
+        except ProblemError as problem:
+            seen.append(problem.code)
+        return write_page(*args, **kwargs)
+
+    monkeypatch.setattr(feed, "encode_cursor", sign_in_and_check_meanwhile)
+    monkeypatch.setattr(feed, "_FETCH_BATCH", 1)  # as a real page of 5,000 outgrows its 1,000
+    try:
+        page = orjson.loads(services.feed.page(lead, None, limit=1))
+    finally:
+        services.database.dispose()
+
+    assert page["has_more"]  # the merge left rows unread in its sources
+    assert seen == ["rm001"]
