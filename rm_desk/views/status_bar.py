@@ -1,0 +1,111 @@
+"""The status bar: online or offline, pending changes, conflicts, last sync, "Sync now".
+
+It shows :class:`~rm_desk.sync.events.SyncStatus` snapshots as the bridge delivers them and
+refreshes the "last sync" age every 30 s. Clicking the conflicts or pending counts opens the
+Sync issues screen.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
+
+from rm_desk.domain.enums import SyncPhase
+from rm_desk.sync.events import Progress, SyncStatus
+from rm_desk.views import formatting
+from rm_desk.views.workbench import ScreenId, Workbench
+
+AGE_REFRESH_MS = 30_000
+
+
+class SyncStatusBar(QStatusBar):
+    """The main window's status bar (see the module docstring)."""
+
+    def __init__(self, bench: Workbench, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._bench = bench
+        self._status: SyncStatus | None = bench.bridge.last_status
+        self.setSizeGripEnabled(False)
+
+        self.connection = QLabel(self)
+        self.connection.setObjectName("connection")
+        self.pending = QPushButton(self)
+        self.pending.setFlat(True)
+        self.pending.setObjectName("pending")
+        self.conflicts = QPushButton(self)
+        self.conflicts.setFlat(True)
+        self.conflicts.setObjectName("conflicts")
+        self.last_sync = QLabel(self)
+        self.progress = QProgressBar(self)
+        self.progress.setMaximumWidth(160)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.sync_now = QPushButton(self.tr("Sync now"), self)
+        self.sync_now.setAccessibleName(self.tr("Sync now"))
+        self.sync_now.setEnabled(bench.sync is not None)
+
+        for widget in (self.connection, self.pending, self.conflicts, self.last_sync):
+            self.addPermanentWidget(widget)
+        self.addPermanentWidget(self.progress)
+        self.addPermanentWidget(self.sync_now)
+
+        self.pending.clicked.connect(self._open_issues)
+        self.conflicts.clicked.connect(self._open_issues)
+        self.sync_now.clicked.connect(self._sync_now)
+        bench.bridge.status_changed.connect(self.show_status)
+        bench.bridge.progress.connect(self.show_progress)
+        self._age = QTimer(self)
+        self._age.setInterval(AGE_REFRESH_MS)
+        self._age.timeout.connect(self._render)
+        self._age.start()
+        self._render()
+
+    def show_status(self, status: SyncStatus) -> None:
+        self._status = status
+        if status.phase not in (SyncPhase.PULLING, SyncPhase.REPLACING):
+            self.progress.hide()
+        self._render()
+
+    def show_progress(self, progress: Progress) -> None:
+        if progress.total > 0:
+            self.progress.setRange(0, progress.total)
+            self.progress.setValue(min(progress.done, progress.total))
+        else:
+            self.progress.setRange(0, 0)
+        self.progress.show()
+
+    def _render(self) -> None:
+        status = self._status
+        if self._bench.sync is None:
+            self.connection.setText(self.tr("Working offline"))
+        elif status is None or status.online is None:
+            self.connection.setText(self.tr("Connecting…"))
+        elif status.phase in (SyncPhase.PUSHING, SyncPhase.PULLING, SyncPhase.REPLACING):
+            self.connection.setText(self.tr("Online · syncing"))
+        elif status.online:
+            self.connection.setText(self.tr("Online"))
+        else:
+            self.connection.setText(self.tr("Offline"))
+        pending = status.pending_count if status else 0
+        conflicts = status.conflict_count if status else 0
+        self.pending.setText(self.tr("Pending changes: {count}").format(count=pending))
+        self.conflicts.setText(self.tr("Conflicts: {count}").format(count=conflicts))
+        self.conflicts.setVisible(conflicts > 0)
+        last = status.last_success if status else None
+        self.last_sync.setText(
+            self.tr("Last sync: {age}").format(
+                age=formatting.relative_age(last, self._bench.clock()) if last else self.tr("never")
+            )
+        )
+        problem = status.title if status and status.title else ""
+        self.connection.setToolTip(problem)
+
+    def _sync_now(self) -> None:
+        if self._bench.sync is not None:
+            self._bench.sync.sync_now()
+
+    def _open_issues(self) -> None:
+        self._bench.navigator.open_screen(ScreenId.SYNC_ISSUES)
+
+
+__all__ = ["SyncStatusBar"]

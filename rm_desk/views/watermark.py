@@ -1,0 +1,93 @@
+"""The light watermark on windows that show customer data.
+
+A photo of the screen must still say who was looking, where and when: every window that shows C2
+data gets a :class:`Watermark` overlay painting ``user · device · time`` in light diagonal rows.
+The overlay never takes the mouse or the keyboard, follows its window's size, and repaints its
+time once a minute. CSV and PNG exports carry the same line (:func:`watermark_line`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
+from PySide6.QtWidgets import QWidget
+
+from rm_desk.views.formatting import BANK_ZONE
+
+OPACITY = 0.07
+ANGLE = -24.0
+REPAINT_MS = 60_000
+
+
+def watermark_line(user_id: str, device_id: str, now: datetime) -> str:
+    """The line the watermark repeats: user id, device and time (Beijing, to the minute)."""
+    local = now.astimezone(BANK_ZONE)
+    return f"{user_id} · {device_id} · {local:%Y-%m-%d %H:%M}"
+
+
+class Watermark(QWidget):
+    """A mouse-transparent overlay over ``host`` painting the watermark line."""
+
+    def __init__(
+        self, host: QWidget, user_id: str, device_id: str, clock: Callable[[], datetime]
+    ) -> None:
+        super().__init__(host)
+        self._user_id = user_id
+        self._device_id = device_id
+        self._clock = clock
+        self.setObjectName("watermark")
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REPAINT_MS)
+        self._timer.timeout.connect(self.update)
+        self._timer.start()
+        host.installEventFilter(self)
+        self.setGeometry(host.rect())
+        self.raise_()
+        self.show()
+
+    def text(self) -> str:
+        return watermark_line(self._user_id, self._device_id, self._clock())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.parent() and event.type() in (
+            QEvent.Type.Resize,
+            QEvent.Type.ChildAdded,
+        ):
+            parent = self.parentWidget()
+            if parent is not None:
+                self.setGeometry(parent.rect())
+            self.raise_()
+        return False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            color = QColor(self.palette().windowText().color())
+            color.setAlphaF(OPACITY)
+            painter.setPen(color)
+            font = QFont(self.font())
+            font.setPointSizeF(max(9.0, font.pointSizeF()))
+            painter.setFont(font)
+            text = self.text()
+            step_x = painter.fontMetrics().horizontalAdvance(text) + 80
+            step_y = painter.fontMetrics().height() * 6
+            width, height = self.width(), self.height()
+            painter.translate(width / 2, height / 2)
+            painter.rotate(ANGLE)
+            reach = int((width + height) * 0.75)
+            for row, y in enumerate(range(-reach, reach, step_y)):
+                shift = (step_x // 2) * (row % 2)  # alternate rows offset, like a brick wall
+                for x in range(-reach - shift, reach, step_x):
+                    painter.drawText(QRectF(x, y, step_x, step_y), text)
+        finally:
+            painter.end()
+
+
+__all__ = ["Watermark", "watermark_line"]

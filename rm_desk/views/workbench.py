@@ -1,0 +1,138 @@
+"""What every screen of a signed-in window is given: :class:`Workbench`.
+
+A screen never reaches for globals. It gets one :class:`Workbench` holding the open cache, the
+signed-in user and their permissions, the sync bridge, the task runner, the online calls (reveal,
+older transactions), the clock and the :class:`Navigator` through which it asks the main window to
+show another screen or a customer. Tests build a Workbench over a real cache with an
+:class:`~rm_desk.views.runner.InlineTaskRunner` and a fixed clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from enum import StrEnum
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from rm_desk.domain.enums import Role
+from rm_desk.local_store.engine import Store
+from rm_desk.sync.client import Policy, TransactionPage, User
+from rm_desk.sync.service import SyncService
+from rm_desk.views.bridge import SyncBridge
+from rm_desk.views.formatting import BANK_ZONE
+from rm_desk.views.runner import TaskRunner
+
+
+class Permission(StrEnum):
+    """Permission strings of ``GET /me`` the window acts on (API.md §1)."""
+
+    PII_REVEAL = "pii.reveal"
+    TEAM_VIEW = "team.view"
+    TASK_REASSIGN = "task.reassign"
+    EXPORT_CSV = "export.csv"
+
+
+class ScreenId(StrEnum):
+    """The screens of the left navigation, in their order."""
+
+    TODAY = "today"
+    CUSTOMERS = "customers"
+    TASKS = "tasks"
+    VISITS = "visits"
+    OPPORTUNITIES = "opportunities"
+    CHARTS = "charts"
+    SYNC_ISSUES = "sync_issues"
+
+
+class OnlineCalls(Protocol):
+    """The calls a screen makes to the bank directly (never on the GUI thread).
+
+    Each raises :class:`~rm_desk.sync.errors.SyncError` subclasses with words for people:
+    ``Offline`` without a connection, ``PermissionDenied`` without the permission.
+    """
+
+    def reveal(
+        self, customer_id: str, field: str, reason: str, *, account_id: str | None = None
+    ) -> str: ...
+
+    def older_transactions(
+        self, customer_id: str, before: str | None = None, limit: int = 200
+    ) -> TransactionPage: ...
+
+
+class Navigator(QObject):
+    """How a screen asks the main window to show something else.
+
+    Signals:
+        customer_requested(customer_id, tab): Open the 360 view of a customer on a tab
+            (``""`` for Overview).
+        screen_requested(ScreenId): Show one of the navigation's screens.
+        search_requested(): Focus the global search (Ctrl+K).
+    """
+
+    customer_requested = Signal(str, str)
+    screen_requested = Signal(object)
+    search_requested = Signal()
+
+    def open_customer(self, customer_id: str, tab: str = "") -> None:
+        self.customer_requested.emit(customer_id, tab)
+
+    def open_screen(self, screen: ScreenId) -> None:
+        self.screen_requested.emit(screen)
+
+
+@dataclass(frozen=True)
+class Workbench:
+    """The signed-in window's shared pieces (see the module docstring).
+
+    Attributes:
+        store: The open encrypted cache; GUI-thread reads must be short (one page, one view).
+        user: Who is signed in.
+        permissions: Their permissions (``GET /me``; remembered for offline use).
+        device_id: This installation's id (watermark, audit events).
+        policy: The server's security policy.
+        bridge: Sync events as Qt signals.
+        runner: Off-GUI-thread work.
+        navigator: Requests to show another screen or a customer.
+        online: Direct calls to the bank; ``None`` in a window that never signed in online.
+        sync: The sync facade; ``None`` in tests and screenshots that run without sync.
+        clock: Now, in UTC.
+        zone: The bank's zone, in which "today" and due dates are read.
+    """
+
+    store: Store
+    user: User
+    permissions: frozenset[str]
+    device_id: str
+    policy: Policy
+    bridge: SyncBridge
+    runner: TaskRunner
+    navigator: Navigator
+    online: OnlineCalls | None = None
+    sync: SyncService | None = None
+    clock: Callable[[], datetime] = lambda: datetime.now().astimezone()
+    zone: tzinfo = BANK_ZONE
+
+    def may(self, permission: Permission) -> bool:
+        return permission.value in self.permissions
+
+    @property
+    def is_team_lead(self) -> bool:
+        return self.user.role is Role.TEAM_LEAD
+
+    def today(self) -> Any:
+        """Today's date in the bank's zone."""
+        return self.clock().astimezone(self.zone).date()
+
+    def is_online(self) -> bool:
+        """Whether the last exchange with the bank succeeded (the status bar's view)."""
+        status = self.bridge.last_status
+        if self.online is None:
+            return False
+        return bool(status is None or status.online is not False)
+
+
+__all__ = ["Navigator", "OnlineCalls", "Permission", "ScreenId", "Workbench"]
