@@ -10,7 +10,9 @@ follow the user to other machines through a roaming profile.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,3 +68,24 @@ def _restrict_to_owner(directory: Path) -> None:
     # On Windows the profile's ACLs already restrict these folders; chmod only matters on POSIX.
     if os.name == "posix":
         directory.chmod(0o700)
+
+
+# Ends with a letter or digit: Windows drops a trailing dot or space from a folder name.
+_SAFE_FOLDER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9])?")
+_WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+)
+
+
+def user_cache_db(paths: AppPaths, user_id: str) -> Path:
+    """The encrypted cache of one bank user on this computer.
+
+    One cache per user, so two RMs sharing a branch PC never share a cache (nor its key). The
+    folder is the user id where that is a safe folder name on every platform, else a digest of it.
+    """
+    stem = user_id.split(".", 1)[0].lower()
+    if _SAFE_FOLDER.fullmatch(user_id) and stem not in _WINDOWS_RESERVED:
+        folder = user_id
+    else:
+        folder = "u-" + hashlib.sha256(user_id.encode("utf-8")).hexdigest()[:24]
+    return paths.data_dir / "users" / folder / "cache.db"
