@@ -7,9 +7,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.rm-desk-installed
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: setup system demo test lint typecheck pytest bench soak openapi lock clean
+.PHONY: setup system translations demo test lint typecheck pytest bench soak openapi lock clean
 
-setup: system $(STAMP)
+setup: system $(STAMP) translations
 
 # Debian packages the tests use (a Secret Service keyring, D-Bus). Installs only what is missing,
 # and only where it can (root with apt-get); elsewhere it says what the tests will skip.
@@ -21,6 +21,15 @@ $(STAMP): requirements/lock.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/lock.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+# The Chinese catalog compiled into the package (rm_desk/resources/translations/*.qm, not
+# committed); scripts/translations.py update|check keep the .ts sources complete.
+QM := rm_desk/resources/translations/rm_desk_zh_CN.qm
+
+translations: $(QM)
+
+$(QM): resources/translations/rm_desk_zh_CN.ts | $(STAMP)
+	$(BIN)/python scripts/translations.py build
 
 demo: setup
 	$(BIN)/rm-desk --demo

@@ -1,8 +1,9 @@
 """The ``rm-desk`` command line.
 
-``rm-desk``           the desktop app (the window arrives with the workbench; until then it says so)
-``rm-desk --demo``    the reference server with demo data, in-process, and a real sync of an RM's
-                      book into a throwaway encrypted cache
+``rm-desk``           the desktop app: sign in, then the workbench
+``rm-desk --demo``    the reference server with demo data in-process, signed in as a demo RM
+``rm-desk --demo --screenshot-dir DIR``
+                      every screen rendered offscreen to DIR/*.png (both languages), then exit
 ``rm-desk sync``      a headless sync to completion (IT pre-seeding, benchmarks); see --help
 ``rm-desk doctor``    checks this machine's keyring, encryption library and cache; prints no data
 """
@@ -10,8 +11,8 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,13 +20,7 @@ from rm_desk import __version__
 from rm_desk.errors import RmDeskError
 from rm_desk.paths import AppPaths
 
-NOT_YET = (
-    "Not built yet: the desktop window (sign-in, Today, customers, the 360 view). What exists "
-    "today is the encrypted cache, the sync engine and the reference server, which this "
-    "command has just exercised."
-)
 DEMO_USER = "rm001"
-DEMO_PASSWORD = "rmdesk-demo"  # the reference server's seeded demo users (API.md §4)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,80 +39,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--scale", default="demo", help="with --demo: demo (about 6,000 customers) or a number"
     )
-    args = parser.parse_args(words)
+    parser.add_argument(
+        "--screenshot-dir",
+        type=Path,
+        help="with --demo: render every screen to PNG in this folder offscreen, then exit",
+    )
+    parser.add_argument(
+        "--language",
+        choices=("zh", "en"),
+        action="append",
+        help="with --screenshot-dir: only this language (repeatable; default both)",
+    )
+    args, qt_args = parser.parse_known_args(words)
+    if args.screenshot_dir is not None and not args.demo:
+        parser.error("--screenshot-dir needs --demo")
 
     try:
         if args.command == "doctor":
             return _doctor(AppPaths.from_environment())
-        return _demo(args.user, args.scale) if args.demo else _app()
+        if args.screenshot_dir is not None:
+            # Offscreen rendering needs no display; set before Qt starts.
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from rm_desk import app
+
+        if args.demo:
+            return app.run_demo(
+                args.user,
+                args.scale,
+                screenshot_dir=args.screenshot_dir,
+                languages=tuple(args.language or ("en", "zh")),
+                argv=["rm-desk", *qt_args],
+            )
+        return app.run_app(["rm-desk", *qt_args])
     except RmDeskError as error:
         print(f"{error.title}: {error.message}", file=sys.stderr)
         return 1
-
-
-def _app() -> int:
-    print(f"RM Desk {__version__}")
-    print(NOT_YET)
-    return _doctor(AppPaths.from_environment())
-
-
-def _demo(user: str, scale: str) -> int:
-    from datetime import date, timedelta, timezone
-
-    from crm_server.runner import start_server
-    from crm_server.settings import Settings
-    from crm_server.synth.records import Scale
-    from rm_desk.local_store import default_vault, open_store
-    from rm_desk.local_store.engine import utc_now
-    from rm_desk.local_store.queries import count_rows, today_queue
-    from rm_desk.local_store.search import search_customers
-    from rm_desk.sync.client import ApiClient
-    from rm_desk.sync.engine import SyncEngine
-    from rm_desk.sync.headless import print_report
-
-    print(f"RM Desk {__version__} — demo")
-    with tempfile.TemporaryDirectory(prefix="rm-desk-demo-") as scratch:
-        folder = Path(scratch)
-        size: Scale | int = Scale.DEMO if scale == "demo" else int(scale)
-        print(f"  starting the reference CRM server with a synthetic bank ({scale}) …")
-        settings = Settings(db_url=f"sqlite:///{folder / 'crm.db'}", dev=True, scale=size)
-        store = open_store(folder / "data" / "cache.db", default_vault())
-        try:
-            if store.notice:
-                print(f"  note:              {store.notice}")
-            with start_server(settings) as server:
-                print(f"  server:            {server.url}")
-                print(f"  signing in as {user} and syncing the book into the encrypted cache …")
-                with ApiClient(
-                    server.url, device_id="rm-desk-demo", device_name="demo", clock=utc_now
-                ) as client:
-                    client.login(user, DEMO_PASSWORD)
-                    report = SyncEngine(store, client).run_round()
-                print_report(store, report, sys.stdout)
-            with store.read() as conn:
-                counts = count_rows(conn, ["customer", "account", "transaction", "task", "alert"])
-                queue = today_queue(
-                    conn, user_id=user, today=date.today(), zone=timezone(timedelta(hours=8))
-                )
-                hits = search_customers(conn, "zh", limit=3)
-            print("  cached:            " + ", ".join(f"{n:,} {e}" for e, n in counts.items()))
-            print(
-                f"  Today:             {len(queue.overdue)} overdue and "
-                f"{len(queue.due_today)} due tasks, {len(queue.alerts_by_rule)} alert rules, "
-                f"{len(queue.maturities)} maturities this week"
-            )
-            print(
-                f"  search 'zh':       {len(hits)} hits, e.g. mobile {hits[0].mobile_masked}"
-                if hits
-                else "  search 'zh':       no hits"
-            )
-            print(f"  key kept in:       {store.key_storage.value}")
-            integrity = store.check_integrity()
-            print(f"  integrity:         {'ok' if integrity.ok else 'FAILED'}")
-        finally:
-            store.close()
-    print(NOT_YET)
-    return 0
 
 
 def _doctor(paths: AppPaths) -> int:

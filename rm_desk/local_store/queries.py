@@ -140,7 +140,7 @@ def customer_page(
     """
     c = schema.customer
     column = _SORT_COLUMNS[sort]
-    conditions = _filter_conditions(filters or CustomerFilter())
+    conditions = filter_conditions(filters or CustomerFilter())
     if after is not None:
         conditions.append(_after_condition(column, after, descending))
     order = [column.is_(None), column.desc() if descending else column.asc(), c.c.id]
@@ -188,7 +188,8 @@ def customer_page(
     return CustomerPage(rows=page, next_key=next_key)
 
 
-def _filter_conditions(filters: CustomerFilter) -> list[ColumnElement[bool]]:
+def filter_conditions(filters: CustomerFilter) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the customer list (shared by its page, count and export)."""
     c = schema.customer
     conditions: list[ColumnElement[bool]] = []
     if filters.tiers:

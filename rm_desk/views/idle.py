@@ -39,7 +39,12 @@ class IdleWatch(QObject):
     def restart(self) -> None:
         self._timer.start()
 
+    def pause(self) -> None:
+        """Stop counting (while the window is locked); :meth:`restart` counts again."""
+        self._timer.stop()
+
     def stop(self) -> None:
+        """Stop counting and stop watching the app's input for good."""
         self._timer.stop()
         app = QApplication.instance()
         if app is not None:

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -59,6 +59,7 @@ from rm_desk.session import (
     unlock_offline,
 )
 from rm_desk.sync.errors import SyncError
+from rm_desk.views.error_words import error_words
 from rm_desk.views.runner import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -67,21 +68,6 @@ Clock = Callable[[], datetime]
 SignInCall = Callable[..., SignedIn]
 """``(config, paths, username, password, *, vault, clock) -> SignedIn``, as
 :func:`~rm_desk.session.sign_in_online` and :func:`~rm_desk.session.unlock_offline`."""
-
-
-def error_words(error: BaseException) -> tuple[str, str]:
-    """The translated title and message of an error, for people."""
-    if isinstance(error, RmDeskError):
-        return (
-            QCoreApplication.translate("errors", error.title),
-            QCoreApplication.translate("errors", error.message),
-        )
-    return (
-        QCoreApplication.translate("errors", "Something went wrong"),
-        QCoreApplication.translate(
-            "errors", "RM Desk could not complete this. Try again, or ask IT for help."
-        ),
-    )
 
 
 class SignInDialog(QDialog):
@@ -500,4 +486,4 @@ class UnlockDialog(QDialog):
         event.ignore()
 
 
-__all__ = ["SignInDialog", "UnlockDialog", "error_words"]
+__all__ = ["SignInDialog", "UnlockDialog"]

@@ -65,7 +65,26 @@ class Watermark(QWidget):
             self.raise_()
         return False
 
+    def covered_by_ancestor(self) -> bool:
+        """Whether a watermark of an enclosing widget already paints over this one's host.
+
+        A screen carries its own watermark (it may be shown alone), and so does the main window
+        around it; only the outermost one paints, so the marks never double up.
+        """
+        host = self.parentWidget()
+        ancestor = host.parentWidget() if host is not None else None
+        while ancestor is not None:
+            for mark in ancestor.findChildren(
+                Watermark, options=Qt.FindChildOption.FindDirectChildrenOnly
+            ):
+                if mark is not self and mark.isVisible():
+                    return True
+            ancestor = ancestor.parentWidget()
+        return False
+
     def paintEvent(self, event: QPaintEvent) -> None:
+        if self.covered_by_ancestor():
+            return
         painter = QPainter(self)
         try:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)

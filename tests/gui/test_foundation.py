@@ -118,3 +118,19 @@ def test_watermark_names_user_device_and_beijing_minute(qtbot: Any) -> None:
     assert mark.geometry() == host.rect()
     image = host.grab().toImage()
     assert image.width() == 800
+
+
+def test_a_watermarked_screen_inside_a_watermarked_window_paints_one_mark(qtbot: Any) -> None:
+    now = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.resize(600, 400)
+    screen = QWidget(window)
+    screen.resize(600, 400)
+    outer = Watermark(window, "rm001", "pc-17", lambda: now)
+    inner = Watermark(screen, "rm001", "pc-17", lambda: now)
+    window.show()
+    qtbot.waitExposed(window)
+    assert inner.covered_by_ancestor() and not outer.covered_by_ancestor()
+    outer.hide()
+    assert not inner.covered_by_ancestor()

@@ -1,0 +1,132 @@
+"""The main window wires the screens together: navigation, Ctrl+K, the 360 page, the status bar."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
+
+from rm_desk.domain.enums import SyncPhase
+from rm_desk.domain.masking import contains_unmasked, mask_name
+from rm_desk.local_store import schema
+from rm_desk.sync.events import StatusChanged, SyncStatus
+from rm_desk.views.idle import IdleWatch
+from rm_desk.views.main_window import MainWindow
+from rm_desk.views.workbench import ScreenId, Workbench
+
+
+def _window(qtbot: Any, bench: Workbench) -> MainWindow:
+    window = MainWindow(bench)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()  # window shortcuts (Ctrl+K, Esc) act in the active window only
+    qtbot.waitActive(window)
+    return window
+
+
+def _richest_customer(bench: Workbench) -> tuple[str, str]:
+    c = schema.customer
+    with bench.store.read() as conn:
+        row = conn.execute(select(c.c.id, c.c.name).order_by(c.c.aum.desc()).limit(1)).one()
+    return str(row.id), str(row.name)
+
+
+def test_window_opens_on_today_and_every_navigation_item_shows_its_screen(
+    qtbot: Any, bench: Workbench
+) -> None:
+    window = _window(qtbot, bench)
+    assert window.stack.currentWidget() is window.screen(ScreenId.TODAY)
+    for row, screen in enumerate(window.screen_ids()):
+        window.navigation.setCurrentRow(row)
+        assert window.stack.currentWidget() is window.screen(screen)
+        assert window.windowTitle().endswith("RM Desk")
+
+
+def test_opening_a_customer_shows_the_360_with_only_a_masked_name_in_the_title(
+    qtbot: Any, bench: Workbench
+) -> None:
+    window = _window(qtbot, bench)
+    customer_id, name = _richest_customer(bench)
+    bench.navigator.open_customer(customer_id, "accounts")
+    assert window.customer_view.customer_id == customer_id
+    title = window.windowTitle()
+    assert mask_name(name) in title
+    assert name not in title or name == mask_name(name)
+    assert not contains_unmasked(title)
+
+
+def test_escape_returns_from_the_360_to_the_screen_it_was_opened_from(
+    qtbot: Any, bench: Workbench
+) -> None:
+    window = _window(qtbot, bench)
+    window.show_screen(ScreenId.CUSTOMERS)
+    customer_id, _ = _richest_customer(bench)
+    assert window.open_customer(customer_id)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert window.stack.currentWidget() is window.screen(ScreenId.CUSTOMERS)
+
+
+def test_a_customer_not_in_the_cache_leaves_the_screen_and_says_so(
+    qtbot: Any, bench: Workbench
+) -> None:
+    window = _window(qtbot, bench)
+    assert not window.open_customer("c-not-in-this-book")
+    assert window.stack.currentWidget() is window.screen(ScreenId.TODAY)
+    assert window.statusBar().currentMessage()
+
+
+def test_ctrl_k_puts_the_cursor_in_the_search_field_from_any_screen(
+    qtbot: Any, bench: Workbench
+) -> None:
+    window = _window(qtbot, bench)
+    window.show_screen(ScreenId.TASKS)
+    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.search_box, timeout=2000)
+
+
+def test_status_bar_shows_offline_pending_changes_and_conflicts_link_to_sync_issues(
+    qtbot: Any, bench: Workbench
+) -> None:
+    window = _window(qtbot, bench)
+    status = SyncStatus(SyncPhase.OFFLINE, False, None, None, 3, 2, 0)
+    bench.bridge.on_event(StatusChanged(status))
+    bar: Any = window.statusBar()
+    qtbot.waitUntil(lambda: "3" in bar.pending.text(), timeout=2000)
+    assert "2" in bar.conflicts.text() and bar.conflicts.isVisible()
+    qtbot.mouseClick(bar.conflicts, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.screen(ScreenId.SYNC_ISSUES)
+
+
+def test_choosing_a_language_in_the_user_menu_asks_the_app_to_switch(
+    qtbot: Any, bench: Workbench
+) -> None:
+    window = _window(qtbot, bench)
+    chosen: list[str] = []
+    window.language_requested.connect(chosen.append)
+    chinese = next(action for action in window.language_menu.actions() if action.data() == "zh")
+    chinese.trigger()
+    assert chosen == ["zh"]
+
+
+def test_idle_minutes_without_input_ask_for_the_lock(qtbot: Any) -> None:
+    watch = IdleWatch(minutes=0.001)  # 60 ms
+    with qtbot.waitSignal(watch.idle, timeout=2000):
+        pass
+    watch.stop()
+
+
+def test_startup_does_not_import_the_chart_library() -> None:
+    code = (
+        "import os, sys; os.environ['QT_QPA_PLATFORM']='offscreen'\n"
+        "import rm_desk.views.main_window, rm_desk.views.today, rm_desk.app\n"
+        "print('pyqtgraph' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "False"

@@ -1,0 +1,255 @@
+"""The Sync issues screen over the real synced cache: changes waiting to go, conflicts decided in
+one click, and changes the bank refused."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import httpx
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton
+from sqlalchemy import select
+
+from rm_desk.domain.enums import ConflictKind, OpKind, OpState
+from rm_desk.domain.fields import RecordRole
+from rm_desk.domain.masking import contains_unmasked
+from rm_desk.local_store import outbox, schema
+from rm_desk.local_store.writes import record_edit
+from rm_desk.sync import issues
+from rm_desk.sync.client import ApiClient
+from rm_desk.sync.engine import SyncEngine
+from rm_desk.sync.events import Choice
+from rm_desk.sync.service import SyncService
+from rm_desk.views.pending_change_model import OP_ID_ROLE, STATE_ROLE, PendingChangeModel
+from rm_desk.views.sync_issues import SyncIssuesScreen
+from rm_desk.views.workbench import Workbench
+from tests.gui.conftest import LiveBank
+from tests.gui.test_today import seed_work, visible_texts
+
+
+def open_screen(bench: Workbench, qtbot: Any) -> SyncIssuesScreen:
+    screen = SyncIssuesScreen(bench)
+    qtbot.addWidget(screen)
+    screen.resize(1200, 800)
+    screen.show()
+    qtbot.waitExposed(screen)
+    return screen
+
+
+def my_opportunity(bench: Workbench, stage: str) -> str:
+    o = schema.opportunity
+    with bench.store.read() as conn:
+        found = conn.execute(
+            select(o.c.id)
+            .where(o.c.owner_id == bench.user.id, o.c.stage == stage, o.c.customer_id.is_not(None))
+            .order_by(o.c.id)
+            .limit(1)
+        ).scalar_one()
+    return str(found)
+
+
+def cards(screen: SyncIssuesScreen, key: str) -> list[QFrame]:
+    (section,) = [f for f in screen.findChildren(QFrame, "section") if f.property("section") == key]
+    return section.findChildren(QFrame, "issueCard")
+
+
+def stage_conflict(bench: Workbench, field: str, mine: Any, theirs: Any) -> int:
+    """A conflict as push records it: the user's op held, and one inbox entry per field."""
+    customer_id = "c-000013"
+    result = record_edit(
+        bench.store, "customer", customer_id, OpKind.UPDATE, {"soft_profile": {"remarks": mine}}
+    )
+    assert result.op_id is not None
+    with bench.store.write() as conn:
+        op = outbox.op_by_id(conn, result.op_id)
+        assert op is not None
+        outbox.set_state(conn, [op.seq], OpState.CONFLICT, "2026-11-20T09:00:00Z")
+        return outbox.add_conflict(
+            conn,
+            entity="customer",
+            record_id=customer_id,
+            op_id=result.op_id,
+            kind=ConflictKind.FIELDS,
+            field=field,
+            base=None,
+            mine=mine,
+            theirs=theirs,
+            server_rev=None,
+            now="2026-11-20T09:00:00Z",
+        )
+
+
+def test_pending_change_model_passes_the_model_tester(bench: Workbench, qtmodeltester: Any):
+    seed_work(bench)
+    record_edit(
+        bench.store,
+        "task",
+        "k-gui-overdue-1",
+        OpKind.UPDATE,
+        {"status": "in_progress"},
+        role=RecordRole.ASSIGNEE,
+    )
+    lead = my_opportunity(bench, "lead")
+    record_edit(bench.store, "opportunity", lead, OpKind.UPDATE, {"stage": "contacted"})
+    screen = SyncIssuesScreen(bench)
+    screen.refresh()
+    model: PendingChangeModel = screen.pending
+    assert model.rowCount() == 2
+    qtmodeltester.check(model)
+
+
+def test_changes_waiting_to_send_are_listed_with_their_state(bench: Workbench, qtbot: Any):
+    seed_work(bench)
+    first = record_edit(
+        bench.store,
+        "task",
+        "k-gui-overdue-1",
+        OpKind.UPDATE,
+        {"status": "completed"},
+        role=RecordRole.ASSIGNEE,
+    )
+
+    screen = open_screen(bench, qtbot)
+
+    model = screen.pending
+    assert [model.index(r, 0).data(OP_ID_ROLE) for r in range(model.rowCount())] == [first.op_id]
+    assert model.index(0, 0).data(STATE_ROLE) == "queued"
+    assert model.index(0, 0).data().startswith("Edited · Task: 到期续作")
+    assert model.index(0, 2).data() == "Waiting to send"
+    assert screen.pending_table.isVisible()
+
+
+def test_a_conflict_from_the_bank_is_kept_mine_with_one_click(
+    bench: Workbench, qtbot: Any, live_bank: LiveBank
+):
+    opportunity = my_opportunity(bench, "contacted")
+    record_edit(bench.store, "opportunity", opportunity, OpKind.UPDATE, {"stage": "recommended"})
+    edited = httpx.post(
+        f"{live_bank.server.api_url}/dev/edit",
+        json={"entity": "opportunity", "id": opportunity, "fields": {"stage": "needs_confirmed"}},
+    )
+    assert edited.status_code == 200
+    client: ApiClient = live_bank.client()
+    with client:
+        SyncEngine(bench.store, client).run_round()
+    (entry,) = issues.list_conflicts(bench.store)
+
+    screen = open_screen(bench, qtbot)
+    (card,) = cards(screen, "conflicts")
+    words = [label.text() for label in card.findChildren(QLabel)]
+    columns = ["Before", "Contacted", "Yours", "Recommended", "The bank's", "Needs confirmed"]
+    assert [w for w in words if w in columns] == columns
+    assert any(w.startswith("Opportunity · ") and w.endswith("— Stage") for w in words)
+    (keep,) = card.findChildren(QPushButton, "keepMine")
+
+    qtbot.mouseClick(keep, Qt.MouseButton.LeftButton)
+
+    assert cards(screen, "conflicts") == []
+    assert issues.list_conflicts(bench.store) == ()
+    pending = issues.list_pending_ops(bench.store)
+    assert [(op.record_id, dict(op.fields)) for op in pending] == [
+        (opportunity, {"stage": "recommended"})
+    ]
+    assert entry.id not in [c.property("conflict_id") for c in cards(screen, "conflicts")]
+
+
+def _no_connection() -> ApiClient:
+    raise AssertionError("sync is not started in these tests")
+
+
+def test_taking_theirs_goes_through_the_sync_service_when_the_window_runs_sync(
+    bench: Workbench, qtbot: Any
+):
+    service = SyncService(
+        bench.store, connect=_no_connection, user_id="rm001", device_id="gui-rm001"
+    )
+    bench = replace(bench, sync=service)
+    stage_conflict(bench, "soft_profile.remarks", "喜欢高尔夫", "周末不打扰")
+    events: list[Any] = []
+    service.subscribe(events.append)
+    screen = open_screen(bench, qtbot)
+    (card,) = cards(screen, "conflicts")
+    (theirs,) = card.findChildren(QPushButton, "takeTheirs")
+
+    qtbot.mouseClick(theirs, Qt.MouseButton.LeftButton)
+
+    assert cards(screen, "conflicts") == []
+    assert service.list_conflicts() == ()
+    assert events  # the service told its listeners (the status bar's counts)
+
+
+def test_conflict_values_never_show_an_unmasked_number(bench: Workbench, qtbot: Any):
+    stage_conflict(bench, "soft_profile.remarks", "客户新手机13812345678", "周末不打扰")
+
+    screen = open_screen(bench, qtbot)
+
+    (card,) = cards(screen, "conflicts")
+    words = [label.text() for label in card.findChildren(QLabel)]
+    assert "客户新手机138****5678" in words
+    assert [t for t in visible_texts(screen) if contains_unmasked(t)] == []
+
+
+def test_a_refused_change_shows_the_banks_reason_and_discard_restores_the_record(
+    bench: Workbench, qtbot: Any
+):
+    seed_work(bench)
+    result = record_edit(
+        bench.store,
+        "task",
+        "k-gui-overdue-2",
+        OpKind.UPDATE,
+        {"status": "completed"},
+        role=RecordRole.ASSIGNEE,
+    )
+    assert result.op_id is not None
+    with bench.store.write() as conn:  # the bank refuses it, as push records a refusal
+        op = outbox.op_by_id(conn, result.op_id)
+        assert op is not None
+        outbox.reject_op(
+            conn,
+            op.seq,
+            code="validation_error",
+            message="A field does not have a valid value.",
+            field_errors={"status": "not allowed"},
+            now="2026-11-20T09:00:00Z",
+        )
+
+    screen = open_screen(bench, qtbot)
+    (card,) = cards(screen, "rejected")
+    words = [label.text() for label in card.findChildren(QLabel)]
+    assert "A field does not have a valid value." in words
+    assert "Status: not allowed" in words
+    (discard,) = card.findChildren(QPushButton, "discardRejected")
+
+    qtbot.mouseClick(discard, Qt.MouseButton.LeftButton)
+
+    assert cards(screen, "rejected") == []
+    assert issues.list_rejected_ops(bench.store) == ()
+    t = schema.task
+    with bench.store.read() as conn:
+        status = conn.execute(select(t.c.status).where(t.c.id == "k-gui-overdue-2")).scalar_one()
+    assert status == "not_started"
+
+
+def test_a_conflict_decided_elsewhere_shows_the_errors_words(bench: Workbench, qtbot: Any):
+    conflict_id = stage_conflict(bench, "soft_profile.remarks", "喜欢高尔夫", "周末不打扰")
+    screen = open_screen(bench, qtbot)
+    (card,) = cards(screen, "conflicts")
+    (mine,) = card.findChildren(QPushButton, "keepMine")
+    issues.resolve_conflict(bench.store, conflict_id, Choice.THEIRS)  # another window was faster
+
+    qtbot.mouseClick(mine, Qt.MouseButton.LeftButton)
+
+    assert screen.errors.isVisible()
+    assert screen.errors.text() == "Change not saved: This conflict has been decided already."
+    assert cards(screen, "conflicts") == []
+
+
+def test_an_empty_sync_issues_screen_says_all_is_well(bench: Workbench, qtbot: Any):
+    screen = open_screen(bench, qtbot)
+
+    empties = [label.text() for label in screen.findChildren(QLabel, "emptyState")]
+    assert "No conflicts: your changes and the bank's agree." in empties
+    assert "Every change you made has reached the bank." in empties
+    assert not screen.pending_table.isVisible()
