@@ -495,8 +495,8 @@
     </message>
     <message>
         <location line="+27"/>
-        <source>🔔 {count} open alert(s)</source>
-        <translation>🔔 {count} 条未处理提醒</translation>
+        <source>Open alerts: {count}</source>
+        <translation>未处理提醒：{count} 条</translation>
     </message>
     <message>
         <location line="+3"/>

@@ -305,7 +305,7 @@ def test_open_alerts_badge_and_next_action_lead_to_the_tasks_tab(
     assert data is not None
     open_alerts = [a for a in data.view.alerts if a.status.value in ("new", "acknowledged")]
     assert view.header.alerts.isVisible()
-    assert view.header.alerts.text() == f"🔔 {len(open_alerts)} open alert(s)"
+    assert view.header.alerts.text() == f"Open alerts: {len(open_alerts)}"
     alert_action = next(
         b for b in view.overview.action_buttons() if b.text().lstrip("●→ ").startswith("Alert")
     )

@@ -124,7 +124,7 @@ class CustomerHeader(QFrame):
             1 for a in data.view.alerts if a.status in (AlertStatus.NEW, AlertStatus.ACKNOWLEDGED)
         )
         self.alerts.setVisible(open_alerts > 0)
-        self.alerts.setText(self.tr("🔔 {count} open alert(s)").format(count=open_alerts))
+        self.alerts.setText(self.tr("Open alerts: {count}").format(count=open_alerts))
         self.alerts.setStyleSheet(f"color: {WARNING.name()}; font-weight: 600;")
         self._show_freshness(data)
         self.rm.setText(self.tr("RM: {name}").format(name=data.rm_name or c.primary_rm_id))
