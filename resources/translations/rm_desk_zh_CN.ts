@@ -1535,7 +1535,7 @@ Next steps: {steps}</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../rm_desk/views/main_window.py" line="+55"/>
+        <location filename="../../rm_desk/views/main_window.py" line="+58"/>
         <source>Today</source>
         <translation>今日</translation>
     </message>
@@ -1625,7 +1625,7 @@ Next steps: {steps}</source>
         <translation>导航</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+38"/>
         <source>{screen} — RM Desk</source>
         <translation>{screen} — RM Desk</translation>
     </message>
@@ -2208,7 +2208,7 @@ Next steps: {steps}</source>
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../rm_desk/views/sign_in.py" line="+134"/>
+        <location filename="../../rm_desk/views/sign_in.py" line="+120"/>
         <source>RM Desk — Sign in</source>
         <translation>RM Desk — 登录</translation>
     </message>
@@ -2543,7 +2543,12 @@ Next steps: {steps}</source>
 <context>
     <name>TaskListScreen</name>
     <message>
-        <location filename="../../rm_desk/views/task_list.py" line="+153"/>
+        <location filename="../../rm_desk/views/task_list.py" line="+120"/>
+        <source>Open tasks</source>
+        <translation>未完成的待办</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>Tasks</source>
         <translation>待办</translation>
     </message>
@@ -3369,7 +3374,6 @@ Next steps: {steps}</source>
     <name>errors</name>
     <message>
         <location filename="../../rm_desk/views/error_words.py" line="+26"/>
-        <location filename="../../rm_desk/views/sign_in.py" line="-398"/>
         <source>Something went wrong</source>
         <translation>出现问题</translation>
     </message>
@@ -3807,11 +3811,6 @@ Next steps: {steps}</source>
         <location line="+2"/>
         <source>The file could not be written. Check that the folder exists and that you may write to it, then try again.</source>
         <translation>文件无法写入。请确认文件夹存在且您有写入权限，然后重试。</translation>
-    </message>
-    <message>
-        <location filename="../../rm_desk/views/sign_in.py" line="+1"/>
-        <source>RM Desk could not complete this. Try again, or ask IT for help.</source>
-        <translation>RM Desk 无法完成此操作。请重试，或联系IT协助。</translation>
     </message>
 </context>
 </TS>

@@ -117,6 +117,7 @@ class TaskListScreen(Screen):
         layout.addWidget(self.errors)
 
         self.table = QTableView(self)
+        self.table.setAccessibleName(self.tr("Open tasks"))
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(Column.DUE, Qt.SortOrder.AscendingOrder)
