@@ -50,7 +50,8 @@ bench: setup
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 soak: setup
-	@echo "make soak: no long-running soak suites yet (they come with the sync engine)."
+	RM_DESK_SOAK=1 scripts/with-keyring.sh $(BIN)/python -m pytest -p no:cacheprovider \
+		tests/faults tests/sync/test_sync_stateful.py $(PYTEST_ARGS)
 
 # The server's OpenAPI document (the bank-facing contract, no /dev calls); a test fails until the
 # committed copy matches the code.

@@ -71,7 +71,7 @@ from rm_desk.sync.pull import PAGE_LIMIT
 from tests.factories import TS, iso
 
 ROOT = Path(__file__).resolve().parents[1]
-CUSTOMERS = 20_000  # the bench scale (50,000) takes minutes to generate; this is 2/5 of it
+CUSTOMERS = 50_000  # the bench scale (Scale.BENCH, about 1,000,000 records); 500 with --quick
 USER = "lead01"
 TEAM = "tm-01"
 PASSWORD = "rmdesk-demo"

@@ -316,6 +316,7 @@ def apply_changes(
 
 
 _DELETED: dict[str, Any] = {}
+_FEW_RECORDS = 100  # up to this many, a page's pending ops are looked up by record id
 
 
 def _pending_fields(
@@ -323,11 +324,14 @@ def _pending_fields(
 ) -> dict[str, dict[str, Any]]:
     """Fields of unacknowledged local ops per record (``_DELETED`` for a pending delete)."""
     ob = schema.outbox
-    rows = conn.execute(
-        select(ob.c.record_id, ob.c.op, ob.c.fields)
-        .where(ob.c.entity == entity, ob.c.state.in_(PENDING_STATES))
-        .order_by(ob.c.seq)
-    ).all()
+    query = select(ob.c.record_id, ob.c.op, ob.c.fields).where(
+        ob.c.entity == entity, ob.c.state.in_(PENDING_STATES)
+    )
+    if len(record_ids) <= _FEW_RECORDS:
+        # A push settles its answers a record at a time: reading every pending op of the entity
+        # for each of them made draining a full outbox quadratic.
+        query = query.where(ob.c.record_id.in_(record_ids))
+    rows = conn.execute(query.order_by(ob.c.seq)).all()
     if not rows:
         return {}
     wanted = set(record_ids)

@@ -12,6 +12,11 @@ transaction it:
 Either all of it commits or none of it does: a crash between the row and its outbox entry cannot
 leave an edit that never reaches the bank, nor an op with no record.
 
+A customer's soft profile is written whole, so an edit of one key carries every other key as the
+row shows it — and a key waiting in the conflict inbox shows the user's value, which the bank must
+not get before the user decides. Such a key goes out with the bank's value, as if untouched
+(:func:`_hold_back_undecided`).
+
 An update op keeps, in its ``snapshot``, the values its fields had just before the edit (what the
 user saw and changed): the base of *this* op in the three-way merge, which stays right even when a
 pull rebases the record's ``base`` on a newer server copy before the op is sent. A delete op keeps
@@ -58,6 +63,8 @@ from rm_desk.local_store.search import refresh_search
 SEARCHED_ENTITIES = frozenset({"customer_tag"})  # editable entities the search index reads
 
 _UNSENT = OpState.QUEUED.value
+_SOFT_PROFILE = "soft_profile"
+_ABSENT: Any = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +204,93 @@ def _update(
         ).decode()
     conn.execute(update(table).where(table.c.id == record_id).values(**values))
     before = {name: visible.get(name) for name in changes}
-    return queue_update(conn, entity, record_id, row["rev"], changes, before, now)
+    sent, before, waiting = _hold_back_undecided(conn, entity, row, changes, before)
+    result = queue_update(conn, entity, record_id, row["rev"], sent, before, now)
+    if waiting:
+        _keep_holders_last(conn, record_id, changes[_SOFT_PROFILE], now)
+    return result
+
+
+def _hold_back_undecided(
+    conn: Connection,
+    entity: str,
+    row: Mapping[str, Any],
+    changes: dict[str, Any],
+    before: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any], bool]:
+    """Send soft-profile keys that wait in the conflict inbox with the bank's value.
+
+    A waiting key the edit leaves as it is gets the server copy's value in the op and in its
+    snapshot alike, so the op neither sends it nor counts it as the user's change; a waiting key
+    the edit changes is the user's new choice and goes as it is.
+
+    Returns:
+        The fields to send, their snapshot, and whether a key of the profile is waiting.
+    """
+    profile = changes.get(_SOFT_PROFILE)
+    if entity != Entity.CUSTOMER.value or not isinstance(profile, Mapping):
+        return changes, before, False
+    prefix = _SOFT_PROFILE + "."
+    c = schema.conflict
+    waiting = [
+        str(name).removeprefix(prefix)
+        for name in conn.execute(
+            select(c.c.field).where(
+                c.c.entity == entity,
+                c.c.record_id == row["id"],
+                c.c.resolved_at.is_(None),
+                c.c.field.startswith(prefix, autoescape=True),
+            )
+        ).scalars()
+    ]
+    if not waiting:
+        return changes, before, False
+    base = orjson.loads(row["base"]) if row.get("base") else {}
+    server = base.get(_SOFT_PROFILE) or {}
+    shown = before.get(_SOFT_PROFILE) or {}
+    sent, seen = dict(profile), dict(shown)
+    for key in waiting:
+        if profile.get(key, _ABSENT) != shown.get(key, _ABSENT):
+            continue
+        for copy in (sent, seen):
+            if key in server:
+                copy[key] = server[key]
+            else:
+                copy.pop(key, None)
+    return {**changes, _SOFT_PROFILE: sent}, {**before, _SOFT_PROFILE: seen}, True
+
+
+def _keep_holders_last(conn: Connection, record_id: str, profile: Any, now: str) -> None:
+    """Give the ops holding a customer's waiting soft-profile values the profile just written,
+    and move them after the edit's op.
+
+    The row is the server copy with pending ops laid over it in outbox order, whole field by
+    whole field; laid last with the new profile, the holder keeps the row showing the user's
+    values — the waiting ones and the new ones — after the edit's op is settled.
+    """
+    ob = schema.outbox
+    holders = (
+        conn.execute(
+            select(ob)
+            .where(
+                ob.c.entity == Entity.CUSTOMER.value,
+                ob.c.record_id == record_id,
+                ob.c.state == OpState.CONFLICT.value,
+            )
+            .order_by(ob.c.seq)
+        )
+        .mappings()
+        .all()
+    )
+    for holder in holders:
+        fields = orjson.loads(holder["fields"])
+        if _SOFT_PROFILE not in fields:
+            continue
+        fields[_SOFT_PROFILE] = dict(profile)
+        moved = {name: value for name, value in holder.items() if name != "seq"}
+        moved.update(fields=orjson.dumps(fields).decode(), updated_at=now)
+        conn.execute(delete(ob).where(ob.c.seq == holder["seq"]))
+        conn.execute(insert(ob).values(**moved))
 
 
 def queue_update(

@@ -362,6 +362,9 @@ def _settle_conflict(
     events: list[SyncEvent],
 ) -> int:
     """Merge one conflict answer into the cache; returns how many conflict rows it wrote."""
+    if op.op is OpKind.UPDATE and _behind_own_change(conn, op):
+        _send_again_later(conn, op, result.rev, now, events)
+        return 0
     cached = outbox.load_record(conn, op.entity, op.record_id)
     server_copy = cached.server_copy if cached is not None else {}
     theirs = result.record
@@ -373,6 +376,16 @@ def _settle_conflict(
         merged = merge_deleted(op.entity, base, op.fields, mine_fields=list(op.fields))
     else:
         base = {**server_copy, **(op.snapshot or {})}
+        if result.conflicting_fields:
+            # A field the bank does not list did not change there since base_rev (or it holds
+            # the value sent): only the user changed it, whatever the op's snapshot says. The
+            # snapshot can differ from the bank's value when the screen showed a value of the
+            # user's own that the bank refused, and the merge would take that for a bank change.
+            base.update(
+                (name, theirs.get(name))
+                for name in op.fields
+                if name not in result.conflicting_fields
+            )
         merged = merge(op.entity, base, op.fields, theirs, mine_fields=list(op.fields))
     for auto in merged.auto:
         outbox.journal(
@@ -411,6 +424,42 @@ def _settle_conflict(
         )
         events.append(ConflictFound(conflict_id, op.entity, op.record_id, found.kind, found.field))
     return len(merged.conflicts)
+
+
+def _behind_own_change(conn: Connection, op: StoredOp) -> bool:
+    """Whether an earlier op of the record, still on its way to the bank, changes a field of
+    ``op``.
+
+    Such an op's base holds the user's own earlier value, which the bank has not got yet (the
+    earlier op met a conflict in the same batch and goes again): merged now, the bank's older
+    value would look like a change of the bank's and the user's own edit like a conflict.
+    """
+    fields = set(op.fields)
+    return any(
+        earlier.seq < op.seq and fields & set(earlier.fields)
+        for earlier in outbox.ops_of_record(conn, op.entity, op.record_id, outbox.UNSENT_STATES)
+    )
+
+
+def _send_again_later(
+    conn: Connection, op: StoredOp, rev: int | None, now: str, events: list[SyncEvent]
+) -> None:
+    """Queue ``op`` again, unmerged, behind the earlier op it builds on, under a new ``op_id``
+    (the old one holds this conflict answer on the bank). Its next answer, once the earlier
+    values are on the bank, is merged against its own base as usual."""
+    new_id = outbox.new_op_id()
+    outbox.rewrite_op(
+        conn,
+        op.seq,
+        op_id=new_id,
+        op=OpKind.UPDATE,
+        state=OpState.QUEUED,
+        base_rev=rev if rev is not None else op.base_rev,
+        fields=op.fields,
+        snapshot=op.snapshot,
+        now=now,
+    )
+    events.append(OpStateChanged(new_id, op.entity, op.record_id, OpKind.UPDATE, OpState.QUEUED))
 
 
 def _settle_fields(

@@ -82,6 +82,10 @@ class FaultProxy:
     _thread: threading.Thread | None = None
     _server: asyncio.AbstractServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # asyncio holds a connection's handler task only weakly once its client has gone: a handler
+    # still waiting for the server's answer to a client that was killed would be collected
+    # mid-await ("Task was destroyed but it is pending"), so the proxy holds them itself.
+    _handlers: set[asyncio.Task[None]] = field(default_factory=set)
 
     @property
     def url(self) -> str:
@@ -129,11 +133,21 @@ class FaultProxy:
             self._thread.join(10)
         loop.close()
 
+    def restart_schedule(self, schedule: Iterator[Fault]) -> None:
+        """Follow ``schedule`` from the next request on, with an empty :attr:`applied` (one proxy
+        serves many schedules: starting one costs a thread and an event loop)."""
+        with self._lock:
+            self.schedule = schedule
+            self.applied = []
+
     def _next_fault(self) -> Fault:
         with self._lock:
             return next(self.schedule)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
         try:
             while True:
                 request = await _read_message(reader, is_request=True)
@@ -153,6 +167,8 @@ class FaultProxy:
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
+            if task is not None:
+                self._handlers.discard(task)
 
     async def _apply(
         self, fault: Fault, head: bytes, body: bytes, writer: asyncio.StreamWriter

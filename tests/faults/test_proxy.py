@@ -108,3 +108,14 @@ def test_a_seed_replays_the_same_schedule():
 
     assert first == again != other
     assert {Fault.PASS, Fault.DROP_RESPONSE, Fault.TRUNCATE} <= set(first)
+
+
+def test_a_proxy_given_a_new_schedule_follows_it_and_reports_only_its_faults(upstream):
+    with FaultProxy(upstream.server_address[1], itertools.repeat(Fault.STATUS_500)) as proxy:
+        before = _post(proxy.url).status_code
+        proxy.restart_schedule(itertools.repeat(Fault.PASS))
+        after = _post(proxy.url).status_code
+
+        assert (before, after) == (500, 200)
+        assert proxy.applied == [("POST", "/api/v1/mutations", Fault.PASS)]
+    assert upstream.heard == 1

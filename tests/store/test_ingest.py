@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from rm_desk.domain.enums import OpKind
 from rm_desk.domain.fields import RecordRole
@@ -188,3 +190,38 @@ def test_the_last_change_of_a_record_in_a_page_wins(store):
 
     assert _row(store, schema.customer, "c-1")["tier"] == "diamond"
     assert _row(store, schema.task, "k-1") is None
+
+
+def test_a_page_of_one_record_reads_only_that_records_pending_ops(store):
+    """Each push answer is settled with a one-record page; reading every pending op of the
+    entity for it (a hundred and twenty here, thousands in a full outbox) made draining the
+    outbox quadratic."""
+    tasks = [factories.task(f"k-{n:03d}", "c-1") for n in range(120)]
+    apply_page(store, [factories.change("task", task, 5) for task in tasks], "c1")
+    for task in tasks:
+        record_edit(
+            store,
+            "task",
+            task["id"],
+            OpKind.UPDATE,
+            {"completion_note": f"已处理 {task['id']}"},
+            role=RecordRole.ASSIGNEE,
+        )
+    reads: list[tuple[str, Any]] = []
+
+    def note(_conn, _cursor, statement, parameters, _context, _executemany):
+        if "FROM outbox" in statement:
+            reads.append((statement, parameters))
+
+    event.listen(store.engine, "after_cursor_execute", note)
+    try:
+        server = {**tasks[7], "priority": "high"}
+        apply_page(store, [factories.change("task", server, 9)], "c2")
+    finally:
+        event.remove(store.engine, "after_cursor_execute", note)
+
+    with store.read() as conn:
+        rows_read = sum(len(conn.exec_driver_sql(sql, params).all()) for sql, params in reads)
+    row = _row(store, schema.task, "k-007")
+    assert (row["priority"], row["completion_note"]) == ("high", "已处理 k-007")
+    assert rows_read == 1
