@@ -40,6 +40,7 @@ from rm_desk.views import i18n
 from rm_desk.views.bridge import SyncBridge
 from rm_desk.views.main_window import MainWindow
 from rm_desk.views.runner import TaskRunner
+from rm_desk.views.status_bar import SyncStatusBar
 from rm_desk.views.workbench import Navigator, Workbench
 
 log = logging.getLogger(__name__)
@@ -153,6 +154,9 @@ class DeskApp(QObject):
         window.lock_requested.connect(self.lock)
         window.sign_out_requested.connect(self.end_session)
         window.language_requested.connect(self.switch_language)
+        status_bar = window.statusBar()
+        if isinstance(status_bar, SyncStatusBar):
+            status_bar.sign_in_again_requested.connect(self.sign_in_again)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.destroyed.connect(self._on_window_closed)
         self.window = window
@@ -176,6 +180,18 @@ class DeskApp(QObject):
             self.window.idle.restart()
         else:
             self.end_session()
+
+    def sign_in_again(self) -> None:
+        """The bank ended the session: ask for the password, then resume sync at once."""
+        from rm_desk.views.sign_in import ReauthDialog
+
+        if self.signed is None or self.window is None:
+            return
+        dialog = ReauthDialog(
+            self.signed, runner=self.runner, clock=self._clock, parent=self.window
+        )
+        if dialog.exec() == QDialog.DialogCode.Accepted and self.sync is not None:
+            self.sync.sync_now()
 
     def switch_language(self, language: str) -> None:
         """Rebuild the window in another language; the session and sync carry on."""

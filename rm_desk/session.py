@@ -13,9 +13,12 @@ task runner, and ``rm-desk`` starts the window from the :class:`SignedIn` they r
     bench = Workbench(store=signed.store, user=signed.user, permissions=signed.permissions,
                       policy=signed.policy, device_id=signed.device_id, online=signed.online, ...)
     ...
+    sign_in_again(signed, password, clock=utc_now)   # the bank ended the session (sync says so)
+    ...
     sign_out(signed)          # off the GUI thread: it may wait up to a few seconds for the server
 
-What is kept where:
+What is kept where (the cache, index and device-id helpers are
+:mod:`rm_desk.local_store.users`, shared with the headless ``rm-desk sync``):
 
 - **One cache per bank user** (:func:`rm_desk.paths.user_cache_db`), so two RMs sharing a branch
   PC never share a cache. ``users/index.json`` in the data directory maps the user name typed at
@@ -33,12 +36,20 @@ What is kept where:
 - **The offline verifier, the last ``GET /me`` and the time of the online sign-in** inside the
   encrypted cache (:mod:`rm_desk.local_store.unlock`). The password itself is never kept.
 
+Signing in again: when the bank ended the session (an offline unlock with no stored session, a
+refresh token revoked or expired on the server, sync's status saying so: :func:`session_ended`),
+:func:`sign_in_again` signs the same user in online with the same device id, over the open cache
+and window, and stores the new refresh token where ``signed.connect`` and ``signed.online`` find
+it; sync then resumes with "Sync now". ``SignedIn`` is frozen and keeps the ``mode`` the session
+began in; ``signed.credentials.mode`` says how it stands now (``"online"`` once signed in again).
+
 Errors (each with a ``title`` and ``message`` for people)::
 
     RmDeskError                           rm_desk.errors
     ├── SyncError …                       from sign_in_online: BadCredentials, AccountLocked,
     │                                     Offline, UntrustedServer … (rm_desk.sync.errors)
     ├── StoreError …                      the cache could not be opened (CacheLocked …)
+    ├── DifferentUser                     sign_in_again with another user's sign-in details
     └── UnlockRefused                     offline unlock refused
         ├── NoOfflineSignIn               no earlier online sign-in of this user here
         ├── WrongPassword                 attempts_left, retry_after_s
@@ -51,17 +62,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
-import os
 import socket
-import tempfile
 import threading
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Final, Literal, Protocol, TypeVar
 
 import httpx
@@ -69,7 +75,7 @@ import httpx
 from rm_desk.config import Config
 from rm_desk.domain.enums import Role
 from rm_desk.errors import RmDeskError
-from rm_desk.local_store import Store, open_store
+from rm_desk.local_store import Store
 from rm_desk.local_store.audit import append_audit
 from rm_desk.local_store.keys import (
     SECURE_BACKENDS,
@@ -78,10 +84,10 @@ from rm_desk.local_store.keys import (
     KeyVaultError,
     backend_qualname,
     find_secure_backend,
-    key_name_for,
 )
-from rm_desk.local_store.sync_state import get_state, set_state
+from rm_desk.local_store.sync_state import DEVICE_ID, get_state, set_state
 from rm_desk.local_store.unlock import (
+    DEFAULT_COST,
     UnlockCheck,
     UnlockOutcome,
     check_password,
@@ -92,10 +98,17 @@ from rm_desk.local_store.unlock import (
     remember_me,
     remember_password,
 )
-from rm_desk.paths import AppPaths, user_cache_db
+from rm_desk.local_store.users import (
+    known_user_id,
+    machine_device_id,
+    open_user_cache,
+    remember_user,
+    user_cache_exists,
+)
+from rm_desk.paths import AppPaths
 from rm_desk.sync.client import ApiClient, MeInfo, Policy, Timeouts, TransactionPage, User
-from rm_desk.sync.errors import AuthError, SessionExpired
-from rm_desk.sync.headless import DEVICE_ID
+from rm_desk.sync.errors import AuthError, SessionExpired, SyncError
+from rm_desk.sync.events import SyncStatus
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +123,8 @@ LOGIN: Final = "login"
 UNLOCK: Final = "unlock"
 UNLOCK_FAILED: Final = "unlock_failed"
 LOGOUT: Final = "logout"
+AGAIN: Final = "again"
+"""The ``mode`` of the ``login`` audit event of :func:`sign_in_again`."""
 SIGN_OUT_WAIT_S: Final = 5.0
 SIGN_OUT_TIMEOUTS: Final = Timeouts(connect=3.0, read=4.0)
 
@@ -162,6 +177,21 @@ class UnlockBlocked(UnlockRefused):
             "The password was wrong too many times. Connect to the bank's network and sign in "
             "online to unlock RM Desk again."
         )
+
+
+_DIFFERENT_USER_MESSAGE = (
+    "These sign-in details belong to a different user than the one signed in. To work as "
+    "another user, sign out first."
+)
+
+
+class DifferentUser(RmDeskError):
+    """Signing in again was answered for another bank user than the one of the open session."""
+
+    title = "Different user"
+
+    def __init__(self) -> None:
+        super().__init__(_DIFFERENT_USER_MESSAGE)
 
 
 class OfflineLeaseExpired(UnlockRefused):
@@ -266,6 +296,19 @@ class SessionCredentials:
     """Makes signed-in clients of one user's session from the stored refresh token.
 
     Safe to use from any thread: each :meth:`connect` builds a client of its own.
+
+    Args:
+        server_url: The server the session belongs to.
+        verify: ``True`` or the CA bundle to verify TLS with.
+        device_id: The device id the session was issued to.
+        clock: Now, in UTC.
+        tokens: Where the refresh token is kept.
+        token_name: The refresh token's name in ``tokens``.
+        transport: An httpx transport instead of the network (tests).
+        username: The user name typed at sign-in; :func:`sign_in_again` signs in with it.
+        kdf_cost: The scrypt ``n`` of the offline verifier :func:`sign_in_again` makes.
+        mode: How the session stands: ``"online"`` after an online sign-in (first or again),
+            ``"offline"`` after an offline unlock until the user signs in again.
     """
 
     def __init__(
@@ -278,6 +321,9 @@ class SessionCredentials:
         tokens: TokenStore,
         token_name: str,
         transport: httpx.BaseTransport | None = None,
+        username: str = "",
+        kdf_cost: int = DEFAULT_COST,
+        mode: Mode = "online",
     ) -> None:
         self.server_url = server_url
         self._verify = verify
@@ -286,11 +332,31 @@ class SessionCredentials:
         self._tokens = tokens
         self._token_name = token_name
         self._transport = transport
+        self.username = username
+        self.kdf_cost = kdf_cost
+        self.mode: Mode = mode
 
-    def new_client(self, timeout: Timeouts | None = None) -> ApiClient:
-        """A client of this server and device, not yet signed in."""
+    def new_client(
+        self,
+        timeout: Timeouts | None = None,
+        *,
+        clock: Clock | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> ApiClient:
+        """A client of this server and device, not yet signed in.
+
+        Args:
+            timeout: The client's timeouts; the default ones when omitted.
+            clock: Now, in UTC; the session's clock when omitted.
+            transport: An httpx transport; the session's (the network) when omitted.
+        """
         return _new_client(
-            self.server_url, self._verify, self.device_id, self._clock, self._transport, timeout
+            self.server_url,
+            self._verify,
+            self.device_id,
+            clock or self._clock,
+            transport or self._transport,
+            timeout,
         )
 
     def keep(self, refresh_token: str) -> None:
@@ -379,6 +445,14 @@ class OnlineSession:
     ) -> TransactionPage:
         return self._call(lambda client: client.older_transactions(customer_id, before, limit))
 
+    def renew(self) -> None:
+        """Drop the client of an ended session: the next call resumes from the stored token
+        (after :func:`sign_in_again` stored a new one)."""
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
     def close(self) -> None:
         with self._lock:
             self._closed = True
@@ -414,12 +488,16 @@ class SignedIn:
         policy: The server's security policy (remembered for offline starts).
         device_id: This installation's id.
         server_url: The server signed in to (offline: the one of the last online sign-in).
-        mode: ``"online"`` or ``"offline"``.
+        mode: ``"online"`` or ``"offline"``: how the session began. It stays so after
+            :func:`sign_in_again` (this record is frozen and shared by the window and sync);
+            ``credentials.mode`` says how the session stands now.
         connect: Returns a signed-in client by resuming the stored session; for
             ``SyncService``, called on its thread. Raises ``SessionExpired`` when there is no
-            session to resume (offline unlock after a sign-out): the user signs in again.
+            session to resume (offline unlock after a sign-out): the user signs in again
+            (:func:`sign_in_again`).
         online: Reveal and older transactions, with a client of their own.
-        credentials: Where the session's refresh token is kept (used by :func:`sign_out`).
+        credentials: Where the session's refresh token is kept (used by :func:`sign_out` and
+            :func:`sign_in_again`).
     """
 
     store: Store
@@ -474,13 +552,13 @@ def sign_in_online(
     """
     username = username.strip()
     tokens = tokens if tokens is not None else default_token_store()
-    known_id = _known_user_id(paths, username)
+    known_id = known_user_id(paths, username)
     store: Store | None = None
     client: ApiClient | None = None
     try:
-        device_id = _machine_device_id(paths)
-        if known_id is not None and _cache_exists(user_cache_db(paths, known_id), vault):
-            store = _open_cache(paths, known_id, vault, clock)
+        device_id = machine_device_id(paths)
+        if known_id is not None and user_cache_exists(paths, known_id, vault):
+            store = open_user_cache(paths, known_id, vault, clock)
             with store.read() as conn:
                 device_id = get_state(conn, DEVICE_ID) or device_id
         client = _new_client(config.server_url, config.verify, device_id, clock, transport)
@@ -490,7 +568,7 @@ def sign_in_online(
             store.close()
             store = None
         if store is None:
-            store = _open_cache(paths, me.user.id, vault, clock)
+            store = open_user_cache(paths, me.user.id, vault, clock)
         now = clock()
         with store.write() as conn:
             set_state(conn, DEVICE_ID, device_id)
@@ -506,7 +584,7 @@ def sign_in_online(
                 device_id=device_id,
                 detail={"mode": "online"},
             )
-        _remember_user(paths, username, me.user.id)
+        remember_user(paths, username, me.user.id)
         credentials = SessionCredentials(
             server_url=config.server_url,
             verify=config.verify,
@@ -515,6 +593,9 @@ def sign_in_online(
             tokens=tokens,
             token_name=token_name_for(config.server_url, me.user.id),
             transport=transport,
+            username=username,
+            kdf_cost=kdf_cost or config.unlock_kdf_cost,
+            mode="online",
         )
         credentials.keep(session.refresh_token)
     except BaseException:
@@ -532,8 +613,8 @@ def can_unlock_offline(paths: AppPaths, username: str, vault: KeyVault) -> bool:
 
     Cheap (no KDF, no decryption): for the sign-in dialog to decide whether to offer offline work.
     """
-    user_id = _known_user_id(paths, username.strip())
-    return user_id is not None and _cache_exists(user_cache_db(paths, user_id), vault)
+    user_id = known_user_id(paths, username.strip())
+    return user_id is not None and user_cache_exists(paths, user_id, vault)
 
 
 def unlock_offline(
@@ -563,11 +644,11 @@ def unlock_offline(
         StoreError: The cache could not be opened; it is left untouched.
     """
     username = username.strip()
-    user_id = _known_user_id(paths, username)
-    if user_id is None or not _cache_exists(user_cache_db(paths, user_id), vault):
+    user_id = known_user_id(paths, username)
+    if user_id is None or not user_cache_exists(paths, user_id, vault):
         raise NoOfflineSignIn()
     tokens = tokens if tokens is not None else default_token_store()
-    store = _open_cache(paths, user_id, vault, clock)
+    store = open_user_cache(paths, user_id, vault, clock)
     try:
         now = clock()
         with store.write() as conn:
@@ -598,11 +679,96 @@ def unlock_offline(
             tokens=tokens,
             token_name=token_name_for(server_url, user_id),
             transport=transport,
+            username=username,
+            kdf_cost=config.unlock_kdf_cost,
+            mode="offline",
         )
     except BaseException:
         store.close()
         raise
     return _signed_in(store, me, device_id, server_url, "offline", credentials)
+
+
+def sign_in_again(
+    signed: SignedIn,
+    password: str,
+    *,
+    clock: Clock,
+    transport: httpx.BaseTransport | None = None,
+    username: str | None = None,
+) -> None:
+    """Sign the user of an open session in online again, when the bank ended their session.
+
+    Signs in (``POST /auth/token``) as the same user with the same device id, and checks with
+    ``GET /me`` that the server signed in the very user of ``signed``. Then keeps a fresh offline
+    verifier of the password (which resets the failed-unlock count), the ``/me`` answer and the
+    time in the cache, appends a ``login`` audit event (``mode`` ``"again"``), stores the new
+    refresh token in place of the old one (so ``signed.connect`` and ``signed.online`` resume
+    with it) and marks ``signed.credentials.mode`` online. Nothing changes when it fails.
+
+    Permissions and policy of the new ``/me`` are remembered for the next start; ``signed``
+    keeps those it began with (it is frozen, and the window was built from them).
+
+    Runs network calls and a slow KDF: never on the GUI thread. After it, "Sync now" resumes sync.
+
+    Args:
+        signed: The open session whose server session ended.
+        password: What the user typed; kept only as a slow-KDF verifier.
+        clock: Now, in UTC.
+        transport: An httpx transport instead of the network (tests); the session's when omitted.
+        username: The user name to sign in with; the one typed at the first sign-in (or the user
+            id) when omitted.
+
+    Raises:
+        DifferentUser: The server signed in another user; that session is ended again at once.
+        SyncError: Sign-in failed (``BadCredentials``, ``AccountLocked``, ``Offline`` …).
+        StoreError: The cache could not be written; the new session is not kept.
+    """
+    credentials = signed.credentials
+    name = (username or credentials.username or signed.user.id).strip()
+    with credentials.new_client(clock=clock, transport=transport) as client:
+        session = client.login(name, password)
+        me = client.me()
+        if me.user.id != signed.user.id:
+            # Another user's session on this device would be kept by nobody: end it now.
+            with contextlib.suppress(SyncError):
+                client.logout()
+            raise DifferentUser()
+        now = clock()
+        with signed.store.write() as conn:
+            remember_password(conn, signed.user.id, password, cost=credentials.kdf_cost)
+            remember_me(conn, _me_record(me))
+            note_online_sign_in(conn, now)
+            append_audit(
+                conn,
+                ts=_stamp(now),
+                action=LOGIN,
+                user_id=signed.user.id,
+                device_id=signed.device_id,
+                detail={"mode": AGAIN},
+            )
+        credentials.keep(session.refresh_token)
+    credentials.mode = "online"
+    # The online calls' client may still hold the ended session: the next call resumes anew.
+    signed.online.renew()
+
+
+SESSION_ENDED_CODES: Final = frozenset(
+    {"invalid_grant", "invalid_token", "unauthorized", "token_expired"}
+)
+"""Problem codes that mean the bank ended the session (the ``SessionExpired`` ones of
+:mod:`rm_desk.sync.errors`)."""
+
+
+def session_ended(status: SyncStatus) -> bool:
+    """Whether sync stopped because the bank ended the session, so signing in again helps.
+
+    The sync worker says so itself (``status.session_ended``) when its last problem is a
+    ``SessionExpired``: a code of :data:`SESSION_ENDED_CODES` (or any other ``401``), or no session
+    to resume at all (an offline unlock after a sign-out, a token the credential store lost). A
+    revoked device (``device_revoked``) is not an ended session: signing in cannot help.
+    """
+    return status.session_ended
 
 
 def check_unlock(signed_in: SignedIn, password: str, now: datetime) -> UnlockCheck:
@@ -697,80 +863,6 @@ def _signed_in(
     )
 
 
-# --- the cache of each user ---------------------------------------------------------------------
-
-
-def _open_cache(paths: AppPaths, user_id: str, vault: KeyVault, clock: Clock) -> Store:
-    db_path = user_cache_db(paths, user_id)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    if os.name == "posix":
-        db_path.parent.chmod(0o700)
-    return open_store(db_path, vault, quarantine_dir=db_path.parent / "quarantine", clock=clock)
-
-
-def _cache_exists(db_path: Path, vault: KeyVault) -> bool:
-    """Whether a cache open_store would open (not create) is there."""
-    if vault.storage is KeyStorage.MEMORY_ONLY:
-        # Mirrors open_store: an ephemeral cache whose key died with an earlier process is gone.
-        ephemeral = db_path.with_name(f"{db_path.stem}-ephemeral{db_path.suffix}")
-        return ephemeral.exists() and vault.load(key_name_for(ephemeral)) is not None
-    return db_path.exists()
-
-
-def _index_path(paths: AppPaths) -> Path:
-    return paths.data_dir / "users" / "index.json"
-
-
-def _index_key(username: str) -> str:
-    return username.strip().casefold()
-
-
-def _read_index(paths: AppPaths) -> dict[str, str]:
-    try:
-        document = json.loads(_index_path(paths).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(document, dict):
-        return {}
-    return {str(k): str(v) for k, v in document.items() if isinstance(v, str)}
-
-
-def _known_user_id(paths: AppPaths, username: str) -> str | None:
-    return _read_index(paths).get(_index_key(username))
-
-
-def _remember_user(paths: AppPaths, username: str, user_id: str) -> None:
-    index = _read_index(paths)
-    if index.get(_index_key(username)) == user_id:
-        return
-    index[_index_key(username)] = user_id
-    _write_atomically(_index_path(paths), json.dumps(index, sort_keys=True, indent=2))
-
-
-def _machine_device_id(paths: AppPaths) -> str:
-    """This machine's device id, made once (a random UUID: it says nothing about the machine)."""
-    path = paths.data_dir / "device-id"
-    try:
-        text = path.read_text(encoding="ascii").strip()
-        return str(uuid.UUID(text))
-    except (OSError, ValueError):
-        device_id = str(uuid.uuid4())
-        _write_atomically(path, device_id)
-        return device_id
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 # --- /me, kept for offline starts ---------------------------------------------------------------
 
 
@@ -809,7 +901,9 @@ def _stamp(moment: datetime) -> str:
 
 
 __all__ = [
+    "SESSION_ENDED_CODES",
     "SESSION_SERVICE",
+    "DifferentUser",
     "KeyringTokenStore",
     "MemoryTokenStore",
     "NoOfflineSignIn",
@@ -825,6 +919,8 @@ __all__ = [
     "can_unlock_offline",
     "check_unlock",
     "default_token_store",
+    "session_ended",
+    "sign_in_again",
     "sign_in_online",
     "sign_out",
     "token_name_for",

@@ -144,6 +144,17 @@ def collect_error_words() -> list[str]:
                         for t in targets
                     ):
                         add(_literal(value))
+                for call in ast.walk(node):
+                    # An error that passes its fixed message up: super().__init__("…").
+                    if (
+                        isinstance(call, ast.Call)
+                        and isinstance(call.func, ast.Attribute)
+                        and call.func.attr == "__init__"
+                        and isinstance(call.func.value, ast.Call)
+                        and getattr(call.func.value.func, "id", "") == "super"
+                        and call.args
+                    ):
+                        add(_literal(call.args[0]))
             elif isinstance(node, ast.Call):
                 func = node.func
                 name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")

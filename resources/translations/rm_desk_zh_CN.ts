@@ -2060,6 +2060,69 @@ Next steps: {steps}</source>
     </message>
 </context>
 <context>
+    <name>ReauthDialog</name>
+    <message>
+        <location filename="../../rm_desk/views/sign_in.py" line="+525"/>
+        <source>RM Desk — Sign in again</source>
+        <translation>RM Desk — 重新登录</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Your session has ended</source>
+        <translation>您的会话已结束</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The bank&apos;s server ended the session of {name} ({user_id}), so sync has stopped. Enter your password to sign in again; your unsent changes are kept.</source>
+        <translation>银行服务器已结束 {name}（{user_id}）的会话，同步已停止。请输入密码重新登录；尚未发送的修改会保留。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Password:</source>
+        <translation>密码(&amp;P)：</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Sign-in message</source>
+        <translation>登录提示</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Signing in</source>
+        <translation>正在登录</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Enter your password.</source>
+        <translation>请输入密码。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Signing in…</source>
+        <translation>正在登录…</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>{title}: {message}</source>
+        <translation>{title}：{message}</translation>
+    </message>
+</context>
+<context>
     <name>RevealReasonDialog</name>
     <message>
         <location filename="../../rm_desk/views/reveal.py" line="-261"/>
@@ -2127,7 +2190,7 @@ Next steps: {steps}</source>
 <context>
     <name>SearchBox</name>
     <message>
-        <location filename="../../rm_desk/views/search.py" line="+180"/>
+        <location filename="../../rm_desk/views/search.py" line="+184"/>
         <source>{title}: {message}</source>
         <translation>{title}：{message}</translation>
     </message>
@@ -2137,7 +2200,7 @@ Next steps: {steps}</source>
         <translation>没有匹配的客户。可尝试拼音、首字母或号码后4位。</translation>
     </message>
     <message>
-        <location line="+196"/>
+        <location line="+202"/>
         <source>Search customers: name, pinyin, initials, last 4 digits, tag… (Ctrl+K)</source>
         <translation>搜索客户：姓名、拼音、首字母、号码后4位、标签…（Ctrl+K）</translation>
     </message>
@@ -2208,7 +2271,7 @@ Next steps: {steps}</source>
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../rm_desk/views/sign_in.py" line="+120"/>
+        <location filename="../../rm_desk/views/sign_in.py" line="-487"/>
         <source>RM Desk — Sign in</source>
         <translation>RM Desk — 登录</translation>
     </message>
@@ -2489,15 +2552,26 @@ Next steps: {steps}</source>
 <context>
     <name>SyncStatusBar</name>
     <message>
-        <location filename="../../rm_desk/views/status_bar.py" line="+43"/>
+        <location filename="../../rm_desk/views/status_bar.py" line="+55"/>
         <location line="+1"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+2"/>
+        <location line="+2"/>
+        <source>Sign in again</source>
+        <translation>重新登录</translation>
+    </message>
+    <message>
+        <location line="+53"/>
         <source>Working offline</source>
         <translation>离线工作中</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Session ended — sign in to sync</source>
+        <translation>会话已结束 — 请登录后同步</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -2538,6 +2612,11 @@ Next steps: {steps}</source>
         <location line="+1"/>
         <source>never</source>
         <translation>从未</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{title}: {message}</source>
+        <translation>{title}：{message}</translation>
     </message>
 </context>
 <context>
@@ -2688,72 +2767,87 @@ Next steps: {steps}</source>
 <context>
     <name>TodayScreen</name>
     <message>
-        <location filename="../../rm_desk/views/today.py" line="+128"/>
+        <location filename="../../rm_desk/views/today.py" line="+193"/>
         <source>Today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+45"/>
         <source>{overdue} overdue · {due} due today · {alerts} new alerts</source>
         <translation>逾期 {overdue} 项 · 今日到期 {due} 项 · 新提醒 {alerts} 条</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+49"/>
+        <source>And {count} more — see them all in Tasks</source>
+        <translation>还有 {count} 项，在“待办”中查看全部</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Overdue tasks ({count})</source>
         <translation>逾期待办（{count}）</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Nothing is overdue. Well done.</source>
         <translation>没有逾期事项，干得好。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+10"/>
         <source>Due today ({count})</source>
         <translation>今日到期（{count}）</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>No tasks are due today.</source>
         <translation>今天没有到期的待办。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+15"/>
         <source>Maturing this week ({count})</source>
         <translation>本周到期产品（{count}）</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Nothing of your customers matures this week.</source>
         <translation>本周没有客户的产品到期。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Visits this week ({count})</source>
         <translation>本周拜访（{count}）</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>No visits are planned this week.</source>
         <translation>本周没有计划拜访。</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+3"/>
+        <source>And {count} more — see them all in Visits</source>
+        <translation>还有 {count} 项，在“拜访”中查看全部</translation>
+    </message>
+    <message>
+        <location line="+133"/>
+        <source>Show {count} more of {total}</source>
+        <translation>再显示 {count} 项（共 {total} 项）</translation>
+    </message>
+    <message>
+        <location line="-155"/>
         <source>New alerts ({count})</source>
         <translation>新提醒（{count}）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+180"/>
         <source>No new alerts.</source>
         <translation>没有新提醒。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+25"/>
         <source>{rule} {name} ({count})</source>
         <translation>{rule} {name}（{count}）</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+35"/>
         <source>Unknown customer</source>
         <translation>未知客户</translation>
     </message>
@@ -2763,7 +2857,7 @@ Next steps: {steps}</source>
         <translation>打开 {name}</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+10"/>
         <source>Mark done</source>
         <translation>标记完成</translation>
     </message>
@@ -2793,7 +2887,7 @@ Next steps: {steps}</source>
         <translation>{day}到期</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+11"/>
         <source>Acknowledge</source>
         <translation>确认</translation>
     </message>
@@ -3538,7 +3632,7 @@ Next steps: {steps}</source>
         <translation>该记录已不在您的管户范围内，修改无法保存。</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+58"/>
         <source>TLS verification cannot be turned off.</source>
         <translation>不能关闭TLS证书校验。</translation>
     </message>
@@ -3648,24 +3742,54 @@ Next steps: {steps}</source>
         <translation>RM Desk 无法为您登录，请重新登录。</translation>
     </message>
     <message>
-        <location line="-65"/>
+        <location line="-86"/>
         <source>Sign-in failed</source>
         <translation>登录失败</translation>
     </message>
     <message>
-        <location line="-1"/>
+        <location line="-11"/>
+        <source>These sign-in details belong to a different user than the one signed in. To work as another user, sign out first.</source>
+        <translation>这些登录信息属于另一位用户，而非当前登录的用户。如需以其他用户身份工作，请先退出登录。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Offline sign-in not possible</source>
         <translation>无法离线登录</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
+        <source>This user has not signed in online on this computer yet, so RM Desk cannot work offline. Connect to the bank&apos;s network and sign in once.</source>
+        <translation>该用户尚未在本机在线登录过，因此无法离线工作。请连接银行网络并在线登录一次。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The password is wrong.</source>
+        <translation>密码错误。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Please wait</source>
         <translation>请稍候</translation>
     </message>
     <message>
         <location line="+1"/>
+        <source>The password was wrong a moment ago. Wait a few seconds before trying again.</source>
+        <translation>刚才的密码错误，请稍等几秒后再试。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Offline sign-in blocked</source>
         <translation>离线登录已被禁止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The password was wrong too many times. Connect to the bank&apos;s network and sign in online to unlock RM Desk again.</source>
+        <translation>密码错误次数过多。请连接银行网络并在线登录，以重新解锁 RM Desk。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Different user</source>
+        <translation>用户不一致</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -3673,7 +3797,17 @@ Next steps: {steps}</source>
         <translation>需要联网</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+1"/>
+        <source>RM Desk has not reached the bank&apos;s server for too long, so working offline is blocked. Connect to the bank&apos;s network and sign in. Your unsent changes are kept.</source>
+        <translation>RM Desk 已过久未连接银行服务器，离线工作已被禁止。请连接银行网络并登录。您尚未发送的修改会被保留。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The bank&apos;s server refused the upload of the audit log. The events are kept on this computer and sent again at the next sync.</source>
+        <translation>银行服务器拒绝了审计日志的上传。这些记录保留在本机上，将在下次同步时重新发送。</translation>
+    </message>
+    <message>
+        <location line="+67"/>
         <source>The username or password is wrong.</source>
         <translation>用户名或密码错误。</translation>
     </message>

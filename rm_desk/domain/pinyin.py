@@ -16,16 +16,25 @@ The bulk ingest computes this for tens of thousands of customers per sync page, 
 character is converted by pypinyin once per process and then served from a dictionary, and the
 last 65,536 distinct names are cached whole (the ingest asks for a name's pinyin and then its sort
 key). Names are NFKC-normalized first, so full-width latin (Ｊｏｈｎ) reads like ASCII.
+
+pypinyin is imported on the first Chinese character read, not with this module (the window's
+start imports the search code through the write path but reads no name's pinyin), and without its
+phrase dictionary: names are read one character at a time, so phrases are never looked up, and
+loading them took 0.4 s, 150 ms of it inside one call holding the interpreter lock (a stall of the
+window when the sync worker is the first to read a name). Every character's reading is the same
+without it.
 """
 
 from __future__ import annotations
 
+import os
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-from pypinyin import Style, lazy_pinyin
+_NO_PHRASES = "PYPINYIN_NO_PHRASES"  # read by pypinyin.constants when it is imported
 
 # Surname readings that differ from the character's default reading in pypinyin (or that are
 # ambiguous enough to pin down). Compound surnames are matched before single ones.
@@ -107,7 +116,7 @@ _CHARS: dict[str, tuple[bool, str]] = {}
 def _char(char: str) -> tuple[bool, str]:
     """What ``char`` contributes to the pinyin, computed once per distinct character."""
     if is_han(char):
-        reading: str = lazy_pinyin(char, style=Style.NORMAL)[0]
+        reading = _reader()(char)
         info = (True, reading if reading.isascii() and reading.isalpha() else "")
     elif char.isalpha():
         info = (False, char.lower())
@@ -115,6 +124,28 @@ def _char(char: str) -> tuple[bool, str]:
         info = (True, "")
     _CHARS[char] = info  # a plain dict: the GIL makes this idempotent store safe across threads
     return info
+
+
+@lru_cache(maxsize=1)
+def _reader() -> Callable[[str], str]:
+    """pypinyin's toneless default reading of one character, imported on first use.
+
+    See the module docstring for why pypinyin is told to leave its phrase dictionary unloaded.
+    """
+    saved = os.environ.get(_NO_PHRASES)
+    os.environ[_NO_PHRASES] = "1"
+    try:
+        from pypinyin import Style, lazy_pinyin
+    finally:
+        if saved is None:
+            os.environ.pop(_NO_PHRASES, None)
+        else:
+            os.environ[_NO_PHRASES] = saved
+
+    def reading(char: str) -> str:
+        return str(lazy_pinyin(char, style=Style.NORMAL)[0])
+
+    return reading
 
 
 @lru_cache(maxsize=1 << 16)

@@ -3,7 +3,8 @@
 Every event (login, unlock, reveal, export, conflict resolution, purge, wipe) is appended with
 ``seq`` one higher than the last and ``hash = sha256(prev_hash + canonical JSON of the event)``, so
 removing or editing an event breaks the chain at that point, which :func:`verify_chain` finds.
-Events are uploaded in ``seq`` order and marked ``uploaded`` when the server acks them (API.md §4).
+Events are uploaded in ``seq`` order and marked ``uploaded`` when the server acks them (API.md §4;
+the upload is :mod:`rm_desk.sync.audit_upload`, at the end of every sync round).
 Details hold field names and ids, never the revealed values.
 """
 
@@ -131,6 +132,7 @@ def _event_from_row(row: Mapping[Any, Any]) -> AuditEvent:
 
 
 def unuploaded_events(conn: Connection, limit: int = 500) -> list[AuditEvent]:
+    """The oldest ``limit`` events the server has not acknowledged, in ``seq`` order."""
     table = schema.audit_log
     rows = conn.execute(
         select(table).where(table.c.uploaded.is_(False)).order_by(table.c.seq).limit(limit)
@@ -139,6 +141,11 @@ def unuploaded_events(conn: Connection, limit: int = 500) -> list[AuditEvent]:
 
 
 def mark_uploaded(conn: Connection, acked_seq: int) -> None:
+    """Mark every event up to ``acked_seq`` uploaded, in the caller's (write) transaction.
+
+    The caller passes no more than the last ``seq`` it sent: an event appended while the upload
+    was out must not be marked by an answer that did not cover it.
+    """
     table = schema.audit_log
     conn.execute(update(table).where(table.c.seq <= acked_seq).values(uploaded=True))
 

@@ -1,4 +1,5 @@
-"""Small named values sync keeps between runs: the feed cursor, the last server contact.
+"""Small named values sync keeps between runs: the feed cursor, the last server contact, the
+device id, the last acknowledged audit event.
 
 Keys are the constants below; values are text. Writes happen inside the caller's transaction, so
 the cursor always commits with the page it belongs to.
@@ -11,7 +12,11 @@ from sqlalchemy.dialects.sqlite import insert
 
 from rm_desk.local_store import schema
 
+AUDIT_ACKED_SEQ = "audit_acked_seq"
+"""The highest audit ``seq`` the server acknowledged (``POST /audit``)."""
 CURSOR = "cursor"
+DEVICE_ID = "device_id"
+"""The device id the cache signs in with (the app's and ``rm-desk sync``'s)."""
 LAST_SERVER_CONTACT = "last_server_contact"
 LAST_SERVER_TIME = "last_server_time"
 LAST_SUCCESS = "last_success"

@@ -60,6 +60,8 @@ _T = TypeVar("_T")
 API_PREFIX: Final = "/api/v1"
 MAX_MUTATIONS: Final = 200
 """The most mutations one ``POST /mutations`` may carry (API.md §3)."""
+MAX_AUDIT_EVENTS: Final = 5000
+"""The most events one ``POST /audit`` may carry (the reference server refuses more)."""
 
 _CODE_PATTERN: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
 """What a problem ``code`` looks like; anything else is treated as no code at all."""
@@ -670,7 +672,15 @@ class ApiClient:
 
     def upload_audit(self, events: Sequence[Mapping[str, Any]]) -> int:
         """Upload audit events (their wire form); return ``acked_seq``, the highest sequence
-        number the server keeps."""
+        number the server keeps.
+
+        Raises:
+            ValueError: More than :data:`MAX_AUDIT_EVENTS` events (the caller batches).
+            RequestRejected: The server refused the upload (``422`` for an event that breaks the
+                hash chain, with ``field_errors`` naming it; ``413`` for a body too large).
+        """
+        if len(events) > MAX_AUDIT_EVENTS:
+            raise ValueError(f"at most {MAX_AUDIT_EVENTS} events per upload, got {len(events)}")
         body = {"events": [dict(event) for event in events]}
         return self._call(
             "POST", "/audit", body, lambda answer: _Object(answer, "audit").integer("acked_seq")
@@ -833,6 +843,7 @@ def _tls_context(verify: object) -> ssl.SSLContext:
 
 __all__ = [
     "API_PREFIX",
+    "MAX_AUDIT_EVENTS",
     "MAX_MUTATIONS",
     "ApiClient",
     "DeviceStatus",

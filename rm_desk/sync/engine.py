@@ -2,9 +2,11 @@
 
 :meth:`SyncEngine.run_round` pushes the outbox, pulls the feed, then pushes again what changed
 meanwhile (edits made during the round, ops the pull rebased, edits of records whose create was
-just applied). It stores when the server last answered (``last_server_contact``, the offline lease
-counts from it), whether the round completed or not, and when a round last completed
-(``last_success``). Errors reach the caller unchanged: the scheduler decides what they mean.
+just applied), and last uploads the audit events the server has not acknowledged yet
+(:mod:`rm_desk.sync.audit_upload`). It stores when the server last answered
+(``last_server_contact``, the offline lease counts from it), whether the round completed or not,
+and when a round last completed (``last_success``). Errors reach the caller unchanged: the
+scheduler decides what they mean.
 
 :func:`read_status` builds the :class:`~rm_desk.sync.events.SyncStatus` snapshot from the cache
 and what the scheduler knows (phase, online, the last problem).
@@ -13,7 +15,7 @@ and what the scheduler knows (phase, online, the last problem).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from rm_desk.domain.enums import OpState, SyncPhase
@@ -21,6 +23,7 @@ from rm_desk.errors import RmDeskError
 from rm_desk.local_store.engine import Store
 from rm_desk.local_store.outbox import UNSENT_STATES, count_open_conflicts, op_counts
 from rm_desk.local_store.sync_state import LAST_SERVER_CONTACT, LAST_SUCCESS, get_state, set_state
+from rm_desk.sync.audit_upload import AuditReport, AuditUploader
 from rm_desk.sync.cancel import StopCheck, never
 from rm_desk.sync.client import MAX_MUTATIONS, ApiClient
 from rm_desk.sync.events import SyncEvent, SyncStatus
@@ -30,11 +33,12 @@ from rm_desk.sync.push import Pusher, PushReport
 
 @dataclass(frozen=True, slots=True)
 class RoundReport:
-    """What one round did: the first push, the pull, and the push after it."""
+    """What one round did: the first push, the pull, the push after it, and the audit upload."""
 
     pushed: PushReport
     pulled: PullReport
     pushed_after: PushReport
+    audited: AuditReport = field(default_factory=AuditReport)
 
 
 class SyncEngine:
@@ -69,9 +73,14 @@ class SyncEngine:
         self.puller = Puller(
             store, client, emit=emit, on_phase=on_phase, page_limit=page_limit, stop=stop
         )
+        self.auditor = AuditUploader(store, client, stop=stop)
 
     def run_round(self) -> RoundReport:
-        """Push, pull, push again.
+        """Push, pull, push again, upload the audit log.
+
+        The audit upload comes last: only a round that reached the server gets to it, and events
+        written while the round ran go with it. A refused upload does not fail
+        the round (the events wait, with a journal entry); a failed exchange does, like any other.
 
         Raises:
             SyncError: An exchange failed; what was done before it stays done.
@@ -85,11 +94,12 @@ class SyncEngine:
             pulled = self.puller.pull()
             self._on_phase(SyncPhase.PUSHING)
             pushed_after = self.pusher.push()
+            audited = self.auditor.upload()
         finally:
             self._note_contact()
         with self._store.write() as conn:
             set_state(conn, LAST_SUCCESS, _stamp(self._store.clock()))
-        return RoundReport(pushed, pulled, pushed_after)
+        return RoundReport(pushed, pulled, pushed_after, audited)
 
     def _note_contact(self) -> None:
         contact = self._client.last_contact_at
@@ -124,6 +134,7 @@ def read_status(
     message: str | None = None,
     code: str | None = None,
     wipe: bool = False,
+    session_ended: bool = False,
 ) -> SyncStatus:
     """The status snapshot: the scheduler's view plus the counts and times in the cache."""
     with store.read() as conn:
@@ -143,6 +154,7 @@ def read_status(
         message=message,
         code=code,
         wipe=wipe,
+        session_ended=session_ended,
     )
 
 

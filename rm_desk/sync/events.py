@@ -50,6 +50,8 @@ class SyncStatus:
         code: The server's machine code of that problem (``device_revoked``, ``forbidden`` …),
             for the GUI to act on; never shown.
         wipe: The device was revoked with an order to erase the local cache.
+        session_ended: Sync stopped because the bank ended the session (or there was no session
+            to resume): signing in again helps. A revoked device is not an ended session.
     """
 
     phase: SyncPhase
@@ -63,6 +65,7 @@ class SyncStatus:
     message: str | None = None
     code: str | None = None
     wipe: bool = False
+    session_ended: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,38 +5,53 @@
     rm-desk sync --server URL --user NAME --password-stdin [--data-dir DIR] [--ca-bundle PEM]
 
 Reads the password from the first line of standard input (never from the command line, where
-other users of the machine could see it), opens the user's encrypted cache (the key in the OS
-credential store), signs in, runs one sync round to completion (push, the whole feed, push), and
-prints what it did and what is left. Exit status 0 on success; 1 with one line of words on
-standard error when anything fails (wrong password, server unreachable, cache locked …); 2 for a
-command line it cannot use.
+other users of the machine could see it), signs in, opens the signed-in user's encrypted cache
+(the key in the OS credential store), runs one sync round to completion (push, the whole feed,
+push, the audit log), and prints what it did and what is left. Exit status 0 on success; 1 with
+one line of words on standard error when anything fails (wrong password, server unreachable,
+cache locked …); 2 for a command line it cannot use.
 
-The device id is kept in the cache (``sync_state``), so repeated runs on one machine sign in as
-the same device.
+It fills the very cache the app opens for that user (:mod:`rm_desk.local_store.users`): the one
+at ``users/<user id>/cache.db`` in the data directory, the user id taken from the sign-in's
+answer. It signs in with the device id the app uses (the cache's own when the cache is there,
+else this machine's), keeps it in the cache, remembers the user name in the user index (so the
+app's sign-in finds the cache, and offers offline work once the user has signed in online in the
+app), and appends a ``login`` audit event (``mode`` ``"headless"``), uploaded by the same round.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import socket
 import sys
-import uuid
 from collections.abc import Sequence
+from datetime import UTC
 from pathlib import Path
 from typing import NoReturn, TextIO
 
 from rm_desk.domain.enums import OpState
 from rm_desk.errors import RmDeskError
-from rm_desk.local_store import KeyVault, Store, default_vault, open_store
+from rm_desk.local_store import KeyVault, Store, default_vault
+from rm_desk.local_store.audit import append_audit
 from rm_desk.local_store.engine import utc_now
 from rm_desk.local_store.outbox import UNSENT_STATES, count_open_conflicts, op_counts
-from rm_desk.local_store.sync_state import get_state, set_state
+from rm_desk.local_store.sync_state import DEVICE_ID, get_state, set_state
+from rm_desk.local_store.users import (
+    known_user_id,
+    machine_device_id,
+    open_user_cache,
+    remember_user,
+    user_cache_exists,
+)
 from rm_desk.paths import AppPaths
 from rm_desk.sync.client import ApiClient
 from rm_desk.sync.engine import RoundReport, SyncEngine
 
 PROG = "rm-desk sync"
-DEVICE_ID = "device_id"
+LOGIN = "login"
+HEADLESS = "headless"
+"""The ``mode`` of the ``login`` audit event of ``rm-desk sync``."""
 NO_PASSWORD = "No password on standard input (--password-stdin reads its first line)."
 
 
@@ -97,23 +112,37 @@ def run(
     if not password:
         print(f"{PROG}: {NO_PASSWORD}", file=stderr)
         return 2
-    data_dir = args.data_dir or AppPaths.from_environment().data_dir
+    paths = AppPaths.from_environment()
+    if args.data_dir is not None:
+        paths = dataclasses.replace(paths, data_dir=args.data_dir)
     store: Store | None = None
     client: ApiClient | None = None
     try:
-        store = open_store(
-            data_dir / "cache.db", vault or default_vault(), quarantine_dir=data_dir / "quarantine"
-        )
-        if store.notice:
-            print(f"{PROG}: {store.notice}", file=stderr)
+        vault = vault or default_vault()
+        username = args.user.strip()
+        known_id = known_user_id(paths, username)
+        device_id = machine_device_id(paths)
+        if known_id is not None and user_cache_exists(paths, known_id, vault):
+            # The cache's own device id wins: the app resumes its session with that one.
+            store = open_user_cache(paths, known_id, vault, utc_now)
+            device_id = _device_id(store) or device_id
         client = ApiClient(
             args.server,
             verify=args.ca_bundle or True,
-            device_id=_device_id(store),
+            device_id=device_id,
             device_name=socket.gethostname(),
             clock=utc_now,
         )
-        client.login(args.user, password)
+        user = client.login(username, password).user
+        if store is not None and known_id != user.id:
+            store.close()  # the name now belongs to another user id: that user's cache
+            store = None
+        if store is None:
+            store = open_user_cache(paths, user.id, vault, utc_now)
+        if store.notice:
+            print(f"{PROG}: {store.notice}", file=stderr)
+        _note_sign_in(store, user.id, device_id)
+        remember_user(paths, username, user.id)
         report = SyncEngine(store, client).run_round()
         print_report(store, report, stdout)
         return 0
@@ -127,13 +156,22 @@ def run(
             store.close()
 
 
-def _device_id(store: Store) -> str:
+def _device_id(store: Store) -> str | None:
+    with store.read() as conn:
+        return get_state(conn, DEVICE_ID)
+
+
+def _note_sign_in(store: Store, user_id: str, device_id: str) -> None:
     with store.write() as conn:
-        device_id = get_state(conn, DEVICE_ID)
-        if device_id is None:
-            device_id = str(uuid.uuid4())
-            set_state(conn, DEVICE_ID, device_id)
-    return device_id
+        set_state(conn, DEVICE_ID, device_id)  # the one the session was issued to, as the app
+        append_audit(
+            conn,
+            ts=store.clock().astimezone(UTC).isoformat(),
+            action=LOGIN,
+            user_id=user_id,
+            device_id=device_id,
+            detail={"mode": HEADLESS},
+        )
 
 
 def print_report(store: Store, report: RoundReport, out: TextIO) -> None:

@@ -48,7 +48,14 @@ from rm_desk.logs import log_failure
 from rm_desk.sync.cancel import Cancelled
 from rm_desk.sync.client import MAX_MUTATIONS, ApiClient
 from rm_desk.sync.engine import SyncEngine, read_status
-from rm_desk.sync.errors import AuthError, DeviceRevoked, Offline, SyncError, UntrustedServer
+from rm_desk.sync.errors import (
+    AuthError,
+    DeviceRevoked,
+    Offline,
+    SessionExpired,
+    SyncError,
+    UntrustedServer,
+)
 from rm_desk.sync.events import StatusChanged, SyncEvent, SyncStatus
 from rm_desk.sync.pull import PAGE_LIMIT
 
@@ -313,6 +320,7 @@ class SyncWorker:
             message=message,
             code=problem.code if isinstance(problem, SyncError) else None,
             wipe=isinstance(problem, DeviceRevoked) and problem.wipe,
+            session_ended=isinstance(problem, SessionExpired),
         )
 
     @property

@@ -5,7 +5,10 @@
 each of them as a queued Qt signal, so slots always run on the GUI thread.
 
 Views refresh on :attr:`SyncBridge.data_changed`, which is coalesced: a burst of feed pages and
-op states becomes one signal at most every :data:`COALESCE_MS` milliseconds.
+op states becomes one signal at most every :data:`COALESCE_MS` milliseconds, and the pages of a
+running pull one at most every :data:`PULL_COALESCE_MS`. A pull lands pages for minutes on a first
+sync; the visible screen re-reading five times a second would spend the GUI thread (and the
+interpreter lock the sync worker also needs) on counts that are stale a page later.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from rm_desk.sync.events import (
 )
 
 COALESCE_MS = 200
+PULL_COALESCE_MS = 1000
 
 
 class SyncBridge(QObject):
@@ -75,7 +79,7 @@ class SyncBridge(QObject):
         elif isinstance(event, Progress):
             self.progress.emit(event)
             if event.phase in (SyncPhase.PULLING, SyncPhase.REPLACING):
-                self._touch()
+                self._touch(PULL_COALESCE_MS)
         elif isinstance(event, ConflictFound):
             self.conflict_found.emit(event)
             self._touch()
@@ -83,9 +87,11 @@ class SyncBridge(QObject):
             self.op_state_changed.emit(event)
             self._touch()
 
-    def _touch(self) -> None:
-        if not self._coalesce.isActive():
-            self._coalesce.start()
+    def _touch(self, within_ms: int = COALESCE_MS) -> None:
+        """Emit ``data_changed`` in ``within_ms`` unless one is already due sooner."""
+        remaining = self._coalesce.remainingTime() if self._coalesce.isActive() else -1
+        if remaining < 0 or within_ms < remaining:
+            self._coalesce.start(within_ms)
 
 
-__all__ = ["COALESCE_MS", "SyncBridge"]
+__all__ = ["COALESCE_MS", "PULL_COALESCE_MS", "SyncBridge"]

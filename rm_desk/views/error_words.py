@@ -104,11 +104,42 @@ WORDS: tuple[object, ...] = (
     QT_TRANSLATE_NOOP("errors", "A record with this id already exists."),
     QT_TRANSLATE_NOOP("errors", "This record could not be saved."),
     QT_TRANSLATE_NOOP("errors", "This record can only be added as your own proposal."),
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "These sign-in details belong to a different user than the one signed in. To work as "
+        "another user, sign out first.",
+    ),
     QT_TRANSLATE_NOOP("errors", "Offline sign-in not possible"),
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "This user has not signed in online on this computer yet, so RM Desk cannot work "
+        "offline. Connect to the bank's network and sign in once.",
+    ),
     QT_TRANSLATE_NOOP("errors", "Sign-in failed"),
+    QT_TRANSLATE_NOOP("errors", "The password is wrong."),
     QT_TRANSLATE_NOOP("errors", "Please wait"),
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "The password was wrong a moment ago. Wait a few seconds before trying again.",
+    ),
     QT_TRANSLATE_NOOP("errors", "Offline sign-in blocked"),
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "The password was wrong too many times. Connect to the bank's network and sign in "
+        "online to unlock RM Desk again.",
+    ),
+    QT_TRANSLATE_NOOP("errors", "Different user"),
     QT_TRANSLATE_NOOP("errors", "Connection needed"),
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "RM Desk has not reached the bank's server for too long, so working offline is "
+        "blocked. Connect to the bank's network and sign in. Your unsent changes are kept.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "The bank's server refused the upload of the audit log. The events are kept on this "
+        "computer and sent again at the next sync.",
+    ),
     QT_TRANSLATE_NOOP("errors", "TLS verification cannot be turned off."),
     QT_TRANSLATE_NOOP("errors", "The server address must not contain a user name or password."),
     QT_TRANSLATE_NOOP("errors", "The bank's CA certificate file cannot be read."),

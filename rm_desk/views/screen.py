@@ -3,6 +3,11 @@
 A screen reads the cache when it becomes visible and again when the cache changed under it
 (:attr:`~rm_desk.views.bridge.SyncBridge.data_changed`), but never while hidden: a hidden screen
 only remembers that it is stale and catches up when shown.
+
+A change under a visible screen calls :meth:`Screen.refresh_after_change`, which is
+:meth:`Screen.refresh` unless the screen says otherwise: a screen whose re-read builds many
+widgets may spread the rebuild over several turns of the event loop, since sync changes the cache
+while the user works and the window must never stall on it.
 """
 
 from __future__ import annotations
@@ -30,6 +35,10 @@ class Screen(QWidget):
         """Re-read what the screen shows from the cache."""
         raise NotImplementedError
 
+    def refresh_after_change(self) -> None:
+        """Re-read after the cache changed under the visible screen (sync, or another screen)."""
+        self.refresh()
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._stale:
@@ -39,7 +48,7 @@ class Screen(QWidget):
     def _on_data_changed(self) -> None:
         if self.isVisible():
             self._stale = False
-            self.refresh()
+            self.refresh_after_change()
         else:
             self._stale = True
 

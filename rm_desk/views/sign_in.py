@@ -16,6 +16,13 @@ locally (:func:`rm_desk.session.check_unlock`: the verifier in the cache, thrott
 cannot be closed with Esc; it ends with ``Accepted`` (unlocked) or :attr:`UnlockDialog.SIGN_OUT`
 (the user chose to sign out, or must: too many wrong passwords). The caller signs out.
 
+:class:`ReauthDialog` is for an open window whose session the bank ended (sync stopped, the status
+bar offers "Sign in again"): it shows who is signed in, asks for the password and signs the same
+user in online again through :func:`rm_desk.session.sign_in_again` on the task runner. It ends with
+``Accepted`` once the new session is stored (the caller then runs "Sync now"); Esc or "Cancel"
+leave everything as it was. A sign-in that finishes after the user cancelled still stores its
+session (it is the same user's), and sync picks it up at the next "Sync now".
+
 Errors are shown in the dialog in words (their ``title`` and ``message`` translated in the
 ``"errors"`` context), never ``repr``; the typed user name is kept and the password field keeps
 the focus.
@@ -54,6 +61,7 @@ from rm_desk.session import (
     WrongPassword,
     can_unlock_offline,
     check_unlock,
+    sign_in_again,
     sign_in_online,
     sign_out,
     unlock_offline,
@@ -486,4 +494,143 @@ class UnlockDialog(QDialog):
         event.ignore()
 
 
-__all__ = ["SignInDialog", "UnlockDialog"]
+class ReauthDialog(QDialog):
+    """Sign the user of an open window in online again after the bank ended their session.
+
+    Args:
+        signed_in: The open session whose server session ended.
+        runner: Runs the sign-in (network and a slow KDF) off the GUI thread.
+        clock: Now, in UTC.
+        sign_in_again: Signs in again; :func:`~rm_desk.session.sign_in_again` by default.
+        parent: The parent widget.
+    """
+
+    def __init__(
+        self,
+        signed_in: SignedIn,
+        *,
+        runner: TaskRunner,
+        clock: Clock,
+        sign_in_again: Callable[..., None] = sign_in_again,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._signed_in = signed_in
+        self._runner = runner
+        self._clock = clock
+        self._sign_in_again = sign_in_again
+        self._busy = False
+        self._cancelled = False
+
+        self.setWindowTitle(self.tr("RM Desk — Sign in again"))
+        self.setModal(True)
+        self.setMinimumWidth(420)
+
+        heading = QLabel(self.tr("Your session has ended"))
+        heading.setObjectName("heading")
+        font = heading.font()
+        font.setBold(True)
+        heading.setFont(font)
+        who = QLabel(
+            self.tr(
+                "The bank's server ended the session of {name} ({user_id}), so sync has stopped. "
+                "Enter your password to sign in again; your unsent changes are kept."
+            ).format(name=signed_in.user.name, user_id=signed_in.user.id)
+        )
+        who.setObjectName("who")
+        who.setWordWrap(True)
+
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName(self.tr("Password"))
+        form = QFormLayout()
+        form.addRow(self.tr("&Password:"), self.password)
+
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName(self.tr("Sign-in message"))
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.hide()
+
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy: no known end
+        self.progress.setTextVisible(False)
+        self.progress.setAccessibleName(self.tr("Signing in"))
+        self.progress.hide()
+
+        buttons = QDialogButtonBox()
+        self.sign_in_button = QPushButton(self.tr("Sign in"))
+        self.sign_in_button.setDefault(True)
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        buttons.addButton(self.sign_in_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.sign_in_button.clicked.connect(self._start)
+        self.cancel_button.clicked.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(who)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.progress)
+        layout.addWidget(buttons)
+        self.password.setFocus()
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def _start(self) -> None:
+        if self._busy:
+            return
+        password = self.password.text()
+        if not password:
+            self._show(self.tr("Enter your password."))
+            self.password.setFocus()
+            return
+        signed, clock = self._signed_in, self._clock
+        self._set_busy(True)
+        self._show(self.tr("Signing in…"))
+        self._runner.submit(
+            lambda: self._sign_in_again(signed, password, clock=clock),
+            self._finished,
+            self._failed,
+        )
+
+    def _finished(self, _: object) -> None:
+        if self._cancelled:
+            return
+        self._set_busy(False)
+        self.password.clear()
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        if self._cancelled:
+            return
+        self._set_busy(False)
+        if not isinstance(error, RmDeskError):
+            log_failure(log, "signing in again failed", error)
+        title, message = error_words(error)
+        self._show(self.tr("{title}: {message}").format(title=title, message=message))
+        self.password.setFocus()
+        self.password.selectAll()
+
+    def _show(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.password.setEnabled(not busy)
+        self.sign_in_button.setEnabled(not busy)
+        self.progress.setVisible(busy)
+
+    def reject(self) -> None:
+        # Closing while the sign-in runs: its outcome, when it comes, is not shown (see the
+        # module docstring).
+        self._cancelled = self._busy
+        super().reject()
+
+
+__all__ = ["ReauthDialog", "SignInDialog", "UnlockDialog"]

@@ -3,23 +3,35 @@
 It shows :class:`~rm_desk.sync.events.SyncStatus` snapshots as the bridge delivers them and
 refreshes the "last sync" age every 30 s. Clicking the conflicts or pending counts opens the
 Sync issues screen.
+
+When sync stopped because the bank ended the session (:func:`rm_desk.session.session_ended`: an
+offline unlock with no session to resume, a refresh token revoked or expired on the server), it
+says "Session ended — sign in to sync" and shows a "Sign in again" button, which emits
+:attr:`SyncStatusBar.sign_in_again_requested` (the app answers with the re-sign-in dialog); both
+go once a round succeeds.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
 from rm_desk.domain.enums import SyncPhase
+from rm_desk.session import session_ended
 from rm_desk.sync.events import Progress, SyncStatus
 from rm_desk.views import formatting
+from rm_desk.views.error_words import translate_words
 from rm_desk.views.workbench import ScreenId, Workbench
 
 AGE_REFRESH_MS = 30_000
+_SYNCING = (SyncPhase.PUSHING, SyncPhase.PULLING, SyncPhase.REPLACING)
 
 
 class SyncStatusBar(QStatusBar):
     """The main window's status bar (see the module docstring)."""
+
+    sign_in_again_requested = Signal()
+    """The user asked to sign in again after the bank ended the session."""
 
     def __init__(self, bench: Workbench, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,15 +55,21 @@ class SyncStatusBar(QStatusBar):
         self.sync_now = QPushButton(self.tr("Sync now"), self)
         self.sync_now.setAccessibleName(self.tr("Sync now"))
         self.sync_now.setEnabled(bench.sync is not None)
+        self.sign_in_again = QPushButton(self.tr("Sign in again"), self)
+        self.sign_in_again.setObjectName("sign_in_again")
+        self.sign_in_again.setAccessibleName(self.tr("Sign in again"))
+        self.sign_in_again.hide()
 
         for widget in (self.connection, self.pending, self.conflicts, self.last_sync):
             self.addPermanentWidget(widget)
         self.addPermanentWidget(self.progress)
+        self.addPermanentWidget(self.sign_in_again)
         self.addPermanentWidget(self.sync_now)
 
         self.pending.clicked.connect(self._open_issues)
         self.conflicts.clicked.connect(self._open_issues)
         self.sync_now.clicked.connect(self._sync_now)
+        self.sign_in_again.clicked.connect(self.sign_in_again_requested)
         bench.bridge.status_changed.connect(self.show_status)
         bench.bridge.progress.connect(self.show_progress)
         self._age = QTimer(self)
@@ -67,20 +85,37 @@ class SyncStatusBar(QStatusBar):
         self._render()
 
     def show_progress(self, progress: Progress) -> None:
-        if progress.total > 0:
-            self.progress.setRange(0, progress.total)
-            self.progress.setValue(min(progress.done, progress.total))
-        else:
-            self.progress.setRange(0, 0)
-        self.progress.show()
+        # A page lands every few hundred milliseconds on a first sync: touch only what changed,
+        # so the bar repaints itself and nothing else lays out again.
+        total = max(progress.total, 0)
+        if self.progress.maximum() != total:
+            self.progress.setRange(0, total)  # 0: no estimate yet, a busy bar
+        if total > 0:
+            done = min(progress.done, total)
+            if self.progress.value() != done:
+                self.progress.setValue(done)
+        if self.progress.isHidden():
+            self.progress.show()
 
     def _render(self) -> None:
         status = self._status
+        syncing = status is not None and status.phase in _SYNCING
+        # The problem stays in the status until a round succeeds; a round running after signing
+        # in again shows as syncing, not as an ended session.
+        ended = (
+            self._bench.sync is not None
+            and status is not None
+            and not syncing
+            and session_ended(status)
+        )
+        self.sign_in_again.setVisible(ended)
         if self._bench.sync is None:
             self.connection.setText(self.tr("Working offline"))
+        elif ended:
+            self.connection.setText(self.tr("Session ended — sign in to sync"))
         elif status is None or status.online is None:
             self.connection.setText(self.tr("Connecting…"))
-        elif status.phase in (SyncPhase.PUSHING, SyncPhase.PULLING, SyncPhase.REPLACING):
+        elif syncing:
             self.connection.setText(self.tr("Online · syncing"))
         elif status.online:
             self.connection.setText(self.tr("Online"))
@@ -97,7 +132,13 @@ class SyncStatusBar(QStatusBar):
                 age=formatting.relative_age(last, self._bench.clock()) if last else self.tr("never")
             )
         )
-        problem = status.title if status and status.title else ""
+        problem = ""
+        if status is not None and status.title and status.message:
+            problem = self.tr("{title}: {message}").format(
+                title=translate_words(status.title), message=translate_words(status.message)
+            )
+        elif status is not None and status.title:
+            problem = translate_words(status.title)
         self.connection.setToolTip(problem)
 
     def _sync_now(self) -> None:

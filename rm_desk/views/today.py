@@ -6,7 +6,19 @@ this week's visits. Every item names the customer (a link to the 360 view, on th
 about), says what it is and when or how much, and carries its inline actions: "Mark done" on a
 task, "Acknowledge" and "Dismiss" on an alert when the RM may decide alerts.
 
-The whole screen is one read of the cache (:func:`~rm_desk.local_store.worklist.today_view`).
+The whole screen is one read of the cache (:func:`~rm_desk.views.today_data.today_page`), cut to
+:data:`SECTION_LIMIT` rows a section (and a rule group of alerts): a book of 50,000 customers has
+thousands of overdue tasks, and one widget row each would take seconds to build. A longer section
+ends with how many more there are: tasks and visits link to their own screens, which page through
+all of them; maturities and alerts show another :data:`SECTION_LIMIT` rows in place.
+Only the sections whose rows changed are rebuilt, in place. A whole screen of rows with their
+buttons takes 200 to 400 ms to build, polish and lay out, so when the cache changed under the
+screen (sync) the rebuild is spread over turns of the event loop, :data:`ROWS_PER_STEP` rows a
+turn, and the window keeps answering; :meth:`TodayScreen.refresh` (showing the screen, the user's
+own actions) still builds everything before it returns. While a pull lands pages (a first sync
+lands them for minutes), a section already showing rows only updates its count; its rows are
+rebuilt once the pull is over.
+
 Actions write through :mod:`rm_desk.local_store.worklist` (the one write path, with its outbox op)
 on the task runner, since a write may wait for the sync worker's transaction; the screen then
 re-reads and tells the bridge and sync that the cache changed.
@@ -14,10 +26,11 @@ re-reads and tells the bridge and sync that the cache changed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
+from functools import partial
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -31,7 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rm_desk.domain.enums import AccountType, AlertStatus, Entity, TaskPriority
+from rm_desk.domain.enums import AccountType, AlertStatus, Entity, SyncPhase, TaskPriority
 from rm_desk.local_store.worklist import (
     AlertGroup,
     AlertRow,
@@ -42,13 +55,14 @@ from rm_desk.local_store.worklist import (
     decide_alert,
     mark_task_done,
     may_decide_alerts,
-    today_view,
 )
+from rm_desk.sync.events import SyncStatus
 from rm_desk.views import formatting
 from rm_desk.views.customer360.labels import label, label_of
 from rm_desk.views.error_banner import ErrorBanner
 from rm_desk.views.screen import Screen
-from rm_desk.views.workbench import Workbench
+from rm_desk.views.today_data import TodayTotals, today_page
+from rm_desk.views.workbench import ScreenId, Workbench
 from rm_desk.views.worklist_words import rule_name
 
 # Tabs of the 360 view an item opens on ("" is Overview).
@@ -57,12 +71,28 @@ TAB_ACCOUNTS = "accounts"
 TAB_TASKS = "tasks"
 TAB_INTERACTIONS = "interactions"
 
+SECTION_LIMIT = 20
+"""Rows a section shows before saying how many more there are (and rows "Show more" adds)."""
+ALERT_RULE_LIMIT = 5
+"""Rows a rule group of alerts shows at first: a team lead's alerts come under many rules."""
+SECTION_KEYS = ("overdue", "due_today", "alerts", "maturities", "visits")
+"""The sections, top to bottom."""
+ROWS_PER_STEP = 4
+"""Rows built in one turn of the event loop when the cache changed under the screen."""
+_PULLING = (SyncPhase.PULLING, SyncPhase.REPLACING)
+
 PRIORITY_COLOURS = {
     TaskPriority.URGENT: "#b3261e",
     TaskPriority.HIGH: "#c25e00",
     TaskPriority.NORMAL: "#1f4e79",
     TaskPriority.LOW: "#6b7785",
 }
+# One rule per priority in the screen's style sheet, picked by the badge's "priority" property:
+# a style sheet of its own on every badge would be parsed and polished once per row.
+_PRIORITY_STYLE = "".join(
+    f'QLabel#priority[priority="{priority.value}"] {{ color: {colour}; font-weight: 600; }}\n'
+    for priority, colour in PRIORITY_COLOURS.items()
+)
 
 _STYLE = """
 QLabel#screenTitle { font-size: 20px; font-weight: 600; color: #1f2d3a; }
@@ -75,6 +105,8 @@ QPushButton#customerLink { border: none; color: #1f4e79; text-align: left; paddi
     font-weight: 600; }
 QPushButton#customerLink:hover { text-decoration: underline; }
 QToolButton#ruleGroup { border: none; font-weight: 600; color: #24313f; padding: 2px 0; }
+QPushButton#moreLink { border: none; color: #1f4e79; text-align: left; padding: 0; }
+QPushButton#moreLink:hover { text-decoration: underline; }
 """
 
 
@@ -93,10 +125,16 @@ class TodayScreen(Screen):
     def __init__(self, bench: Workbench, parent: QWidget | None = None) -> None:
         super().__init__(bench, parent)
         self.setObjectName("todayScreen")
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(_STYLE + _PRIORITY_STYLE)
         self.resize(1200, 800)
         self._view: TodayView | None = None
+        self._totals: TodayTotals | None = None
         self._collapsed_rules: set[str] = set()
+        # Rows shown of the sections the user asked to see more of, by section key.
+        self._limits: dict[str, int] = {}
+        # Render even when the read equals the last one: new words, or a button to enable again.
+        self._must_render = False
+        self._shown: tuple[TodayView, TodayTotals, date] | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 12)
@@ -122,6 +160,31 @@ class TodayScreen(Screen):
         self._scroll.setWidgetResizable(True)
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
         layout.addWidget(self._scroll, 1)
+        content = QWidget()
+        content.setObjectName("todayContent")
+        self._column = QVBoxLayout(content)
+        self._column.setContentsMargins(0, 0, 8, 0)
+        self._column.setSpacing(14)
+        self._column.addStretch(1)
+        self._scroll.setWidget(content)
+
+        # The sections shown (by key), their header labels, whether they show rows, and the
+        # rows each was built from (a key is missing while its section is being built).
+        self._frames: dict[str, QFrame] = {}
+        self._headers: dict[str, QLabel] = {}
+        self._has_rows: dict[str, bool] = {}
+        self._built: dict[str, object] = {}
+        # What the queued steps build: header texts and the rows of each section.
+        self._headers_due: dict[str, str] = {}
+        self._rows_due: dict[str, object] = {}
+        self._steps: list[Iterator[None]] = []
+        self._stepper = QTimer(self)
+        self._stepper.setSingleShot(True)
+        self._stepper.setInterval(0)
+        self._stepper.timeout.connect(self._step)
+        # Sections whose rows wait for the running pull to end.
+        self._deferred = False
+        bench.bridge.status_changed.connect(self._on_status)
         self._retranslate()
 
     def title(self) -> str:
@@ -131,23 +194,69 @@ class TodayScreen(Screen):
         """What the screen shows now (``None`` before the first refresh)."""
         return self._view
 
+    def totals(self) -> TodayTotals | None:
+        """How many items each section holds in all (``None`` before the first refresh)."""
+        return self._totals
+
     # ---- reading -------------------------------------------------------------------------------
 
     def refresh(self) -> None:
+        """Re-read and rebuild what changed, all of it before returning."""
+        self._read(at_once=True)
+
+    def refresh_after_change(self) -> None:
+        """Re-read and rebuild what changed a few rows per turn of the event loop.
+
+        While a pull is running, sections already showing rows only update their counts; their
+        rows follow once the pull is over (see the module docstring).
+        """
+        self._read(at_once=False)
+
+    def _read(self, *, at_once: bool) -> None:
         today = self.bench.today()
         with self.bench.store.read() as conn:
-            view = today_view(conn, user_id=self.bench.user.id, today=today, zone=self.bench.zone)
-        self._view = view
-        self._retranslate()
-        self._date.setText(formatting.day(today))
-        self._summary.setText(
-            self.tr("{overdue} overdue · {due} due today · {alerts} new alerts").format(
-                overdue=formatting.number(len(view.overdue)),
-                due=formatting.number(len(view.due_today)),
-                alerts=formatting.number(view.alert_count),
+            page = today_page(
+                conn,
+                user_id=self.bench.user.id,
+                today=today,
+                zone=self.bench.zone,
+                limits=self._limits,
+                default_limit=SECTION_LIMIT,
+                alert_limit=ALERT_RULE_LIMIT,
             )
-        )
-        self._render(view, today)
+        shown = (page.view, page.totals, today)
+        # Unchanged: a sync touched the cache but not what Today shows; keep the widgets.
+        if shown != self._shown or self._must_render or (self._deferred and not self._pulling()):
+            rebuild_all, self._must_render = self._must_render, False
+            self._shown = shown
+            self._view, self._totals = page.view, page.totals
+            self._retranslate()
+            self._date.setText(formatting.day(today))
+            self._summary.setText(
+                self.tr("{overdue} overdue · {due} due today · {alerts} new alerts").format(
+                    overdue=formatting.number(page.totals.overdue),
+                    due=formatting.number(page.totals.due_today),
+                    alerts=formatting.number(page.totals.alerts),
+                )
+            )
+            self._plan(page.view, page.totals, today, rebuild_all=rebuild_all, at_once=at_once)
+        if at_once:
+            self._drain()
+        elif self._steps:
+            self._stepper.start()
+
+    def _pulling(self) -> bool:
+        status = self.bench.bridge.last_status
+        return status is not None and status.phase in _PULLING
+
+    def _on_status(self, status: SyncStatus) -> None:
+        """Build the rows left for after the pull once it is over."""
+        if not self._deferred or status.phase in _PULLING:
+            return
+        if self.isVisible():
+            self.refresh_after_change()
+        else:
+            self._stale = True
 
     def _retranslate(self) -> None:
         self._title.setText(self.title())
@@ -155,58 +264,140 @@ class TodayScreen(Screen):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.LanguageChange and self._view is not None:
+            self._must_render = True
             self.refresh()
 
     # ---- building the sections -----------------------------------------------------------------
 
-    def _render(self, view: TodayView, today: date) -> None:
-        position = self._scroll.verticalScrollBar().value()
-        content = QWidget()
-        content.setObjectName("todayContent")
-        column = QVBoxLayout(content)
-        column.setContentsMargins(0, 0, 8, 0)
-        column.setSpacing(14)
+    def _plan(
+        self,
+        view: TodayView,
+        totals: TodayTotals,
+        today: date,
+        *,
+        rebuild_all: bool,
+        at_once: bool,
+    ) -> None:
+        """Queue the building of every section whose rows differ from those shown."""
+        pulling = self._pulling()
+        self._steps.clear()
+        self._deferred = False
+        more_tasks = self.tr("And {count} more — see them all in Tasks")
+        sections: dict[str, tuple[object, str, Callable[[], Iterator[None]]]] = {
+            "overdue": (
+                (view.overdue, totals.overdue, today),
+                self.tr("Overdue tasks ({count})").format(count=totals.overdue),
+                lambda: self._build_section(
+                    "overdue",
+                    self.tr("Nothing is overdue. Well done."),
+                    [partial(self._task_row, task, today) for task in view.overdue],
+                    lambda: self._more_link(
+                        more_tasks, totals.overdue - len(view.overdue), ScreenId.TASKS
+                    ),
+                    at_once=at_once,
+                ),
+            ),
+            "due_today": (
+                (view.due_today, totals.due_today, today),
+                self.tr("Due today ({count})").format(count=totals.due_today),
+                lambda: self._build_section(
+                    "due_today",
+                    self.tr("No tasks are due today."),
+                    [partial(self._task_row, task, today) for task in view.due_today],
+                    lambda: self._more_link(
+                        more_tasks, totals.due_today - len(view.due_today), ScreenId.TASKS
+                    ),
+                    at_once=at_once,
+                ),
+            ),
+            "alerts": (
+                (view.alert_groups, sorted(totals.alerts_by_rule.items()), may_decide_alerts()),
+                self.tr("New alerts ({count})").format(count=totals.alerts),
+                lambda: self._build_alerts(view.alert_groups, totals, at_once=at_once),
+            ),
+            "maturities": (
+                (view.maturities, totals.maturities),
+                self.tr("Maturing this week ({count})").format(count=totals.maturities),
+                lambda: self._build_section(
+                    "maturities",
+                    self.tr("Nothing of your customers matures this week."),
+                    [partial(self._maturity_row, item) for item in view.maturities],
+                    lambda: self._show_more("maturities", len(view.maturities), totals.maturities),
+                    at_once=at_once,
+                ),
+            ),
+            "visits": (
+                (view.visits, totals.visits),
+                self.tr("Visits this week ({count})").format(count=totals.visits),
+                lambda: self._build_section(
+                    "visits",
+                    self.tr("No visits are planned this week."),
+                    [partial(self._visit_row, visit) for visit in view.visits],
+                    lambda: self._more_link(
+                        self.tr("And {count} more — see them all in Visits"),
+                        totals.visits - len(view.visits),
+                        ScreenId.VISITS,
+                    ),
+                    at_once=at_once,
+                ),
+            ),
+        }
+        for key, (rows, header, build) in sections.items():
+            self._headers_due[key] = header
+            if not rebuild_all and key in self._frames and self._built.get(key) == rows:
+                self._headers[key].setText(header)  # the rows are the same, the count may not be
+                continue
+            if pulling and not rebuild_all and self._has_rows.get(key, False):
+                self._headers[key].setText(header)
+                self._deferred = True
+                continue
+            self._rows_due[key] = rows
+            self._steps.append(build())
 
-        column.addWidget(
-            self._section(
-                "overdue",
-                self.tr("Overdue tasks ({count})").format(count=len(view.overdue)),
-                self.tr("Nothing is overdue. Well done."),
-                [self._task_row(task, today) for task in view.overdue],
-            )
-        )
-        column.addWidget(
-            self._section(
-                "due_today",
-                self.tr("Due today ({count})").format(count=len(view.due_today)),
-                self.tr("No tasks are due today."),
-                [self._task_row(task, today) for task in view.due_today],
-            )
-        )
-        column.addWidget(self._alerts_section(view.alert_groups, view.alert_count))
-        column.addWidget(
-            self._section(
-                "maturities",
-                self.tr("Maturing this week ({count})").format(count=len(view.maturities)),
-                self.tr("Nothing of your customers matures this week."),
-                [self._maturity_row(item) for item in view.maturities],
-            )
-        )
-        column.addWidget(
-            self._section(
-                "visits",
-                self.tr("Visits this week ({count})").format(count=len(view.visits)),
-                self.tr("No visits are planned this week."),
-                [self._visit_row(visit) for visit in view.visits],
-            )
-        )
-        column.addStretch(1)
-        previous = self._scroll.takeWidget()
-        if previous is not None:
-            # Later, not now: this may run inside a click of one of its buttons.
-            previous.deleteLater()
-        self._scroll.setWidget(content)
-        self._scroll.verticalScrollBar().setValue(position)
+    def _step(self) -> None:
+        """One step of the queued building: at most :data:`ROWS_PER_STEP` rows."""
+        while self._steps:
+            try:
+                next(self._steps[0])
+            except StopIteration:
+                self._steps.pop(0)
+                continue
+            break
+        if self._steps:
+            self._stepper.start()
+
+    def _drain(self) -> None:
+        self._stepper.stop()
+        while self._steps:
+            for _ in self._steps.pop(0):
+                pass
+
+    def _place(self, key: str, frame: QFrame, *, has_rows: bool) -> bool:
+        """Put ``frame`` where the section ``key`` goes, in place of the one shown (and say so)."""
+        self._built.pop(key, None)  # not built until its last row is
+        old = self._frames.get(key)
+        if old is None:
+            index = sum(1 for k in SECTION_KEYS[: SECTION_KEYS.index(key)] if k in self._frames)
+            self._column.insertWidget(index, frame)
+        else:
+            self._column.replaceWidget(old, frame)
+            # Deleted later, not now: this may run inside a click of one of its buttons. Renamed
+            # rather than moved out of the screen, which would restyle every widget in it.
+            old.hide()
+            old.setObjectName("retiredSection")
+            self._headers[key].setObjectName("retiredHeader")
+            old.deleteLater()
+        self._frames[key] = frame
+        header = frame.findChild(QLabel, "sectionHeader")
+        assert header is not None
+        self._headers[key] = header
+        self._has_rows[key] = has_rows
+        # Now, not on the layout's queued call: what refresh() built is there when it returns.
+        frame.show()
+        return True
+
+    def _built_now(self, key: str) -> None:
+        self._built[key] = self._rows_due.pop(key, None)
 
     def _frame(self, key: str, header: str) -> tuple[QFrame, QVBoxLayout]:
         frame = QFrame()
@@ -221,52 +412,135 @@ class TodayScreen(Screen):
         body.addWidget(title)
         return frame, body
 
-    def _section(self, key: str, header: str, empty: str, rows: list[list[QWidget]]) -> QFrame:
-        frame, body = self._frame(key, header)
+    def _build_section(
+        self,
+        key: str,
+        empty: str,
+        rows: list[Callable[[], list[QWidget | None]]],
+        more: Callable[[], QPushButton | None],
+        *,
+        at_once: bool,
+    ) -> Iterator[None]:
+        """Build a section, :data:`ROWS_PER_STEP` rows a step unless ``at_once`` (a generator
+        of the steps); the section replaces the one shown with its first rows."""
+        frame, body = self._frame(key, self._headers_due[key])
+        grid: QGridLayout | None = None
         if not rows:
             body.addWidget(self._empty(empty))
         else:
-            body.addLayout(_grid(rows))
-        return frame
+            grid = _new_grid()
+            body.addLayout(grid)
+        placed = False
+        for first in range(0, len(rows), ROWS_PER_STEP):
+            if placed:
+                yield
+            assert grid is not None
+            _add_rows(grid, [row() for row in rows[first : first + ROWS_PER_STEP]], first)
+            if not at_once and not placed:
+                placed = self._place(key, frame, has_rows=True)
+        button = more()
+        if button is not None:
+            body.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+        if not placed:
+            self._place(key, frame, has_rows=bool(rows))
+        self._built_now(key)
+
+    def _more_button(self, text: str, more: int) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName("moreLink")
+        button.setProperty("more", more)
+        button.setFlat(True)
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        return button
+
+    def _more_link(self, words: str, more: int, screen: ScreenId) -> QPushButton | None:
+        """ "And N more", opening the screen that lists them all; ``None`` when none is left out."""
+        if more <= 0:
+            return None
+        button = self._more_button(words.format(count=formatting.number(more)), more)
+        button.setProperty("screen", screen.value)
+        button.clicked.connect(lambda: self.bench.navigator.open_screen(screen))
+        return button
+
+    def _show_more(self, key: str, shown: int, total: int) -> QPushButton | None:
+        """ "Show N more" of a section without a screen of its own; ``None`` when all are shown."""
+        if total <= shown:
+            return None
+        step = min(SECTION_LIMIT, total - shown)
+        button = self._more_button(
+            self.tr("Show {count} more of {total}").format(
+                count=formatting.number(step), total=formatting.number(total)
+            ),
+            total - shown,
+        )
+        button.setProperty("section", key)
+        button.clicked.connect(lambda: self._expand(key, shown + SECTION_LIMIT))
+        return button
+
+    def _expand(self, key: str, rows: int) -> None:
+        self._limits[key] = rows
+        self.refresh()
 
     def _empty(self, words: str) -> QLabel:
         label = QLabel(words)
         label.setObjectName("emptyState")
         return label
 
-    def _alerts_section(self, groups: tuple[AlertGroup, ...], total: int) -> QFrame:
-        frame, body = self._frame("alerts", self.tr("New alerts ({count})").format(count=total))
+    def _build_alerts(
+        self, groups: tuple[AlertGroup, ...], totals: TodayTotals, *, at_once: bool
+    ) -> Iterator[None]:
+        """Build the alerts, rule groups of about :data:`ROWS_PER_STEP` rows a step unless
+        ``at_once`` (a generator of the steps)."""
+        frame, body = self._frame("alerts", self._headers_due["alerts"])
         if not groups:
             body.addWidget(self._empty(self.tr("No new alerts.")))
-            return frame
+        placed = False
+        rows = 0
         for group in groups:
-            toggle = QToolButton(frame)
-            toggle.setObjectName("ruleGroup")
-            toggle.setProperty("rule", group.rule_id)
-            toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            toggle.setCheckable(True)
-            toggle.setText(
-                self.tr("{rule} {name} ({count})").format(
-                    rule=group.rule_id, name=rule_name(group.rule_id), count=len(group.alerts)
-                )
+            if rows >= ROWS_PER_STEP and not at_once:
+                if not placed:
+                    placed = self._place("alerts", frame, has_rows=True)
+                rows = 0
+                yield
+            self._add_alert_group(frame, body, group, totals)
+            rows += len(group.alerts)
+        if not placed:
+            self._place("alerts", frame, has_rows=bool(groups))
+        self._built_now("alerts")
+
+    def _add_alert_group(
+        self, frame: QFrame, body: QVBoxLayout, group: AlertGroup, totals: TodayTotals
+    ) -> None:
+        toggle = QToolButton(frame)
+        toggle.setObjectName("ruleGroup")
+        toggle.setProperty("rule", group.rule_id)
+        toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toggle.setCheckable(True)
+        in_rule = totals.alerts_by_rule.get(group.rule_id, len(group.alerts))
+        toggle.setText(
+            self.tr("{rule} {name} ({count})").format(
+                rule=group.rule_id, name=rule_name(group.rule_id), count=in_rule
             )
-            rows = QWidget(frame)
-            rows.setProperty("rule", group.rule_id)
-            grid = _grid([self._alert_row(alert) for alert in group.alerts])
-            grid.setContentsMargins(20, 0, 0, 4)
-            rows.setLayout(grid)
-            expanded = group.rule_id not in self._collapsed_rules
-            toggle.setChecked(expanded)
-            toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
-            rows.setVisible(expanded)
-            toggle.toggled.connect(
-                lambda on, rule=group.rule_id, box=rows, button=toggle: self._toggle_rule(
-                    rule, on, box, button
-                )
+        )
+        rows = QWidget(frame)
+        rows.setProperty("rule", group.rule_id)
+        rows_column = QVBoxLayout(rows)
+        rows_column.setContentsMargins(20, 0, 0, 4)
+        rows_column.addLayout(_grid([self._alert_row(alert) for alert in group.alerts]))
+        more = self._show_more(f"alert:{group.rule_id}", len(group.alerts), in_rule)
+        if more is not None:
+            rows_column.addWidget(more, 0, Qt.AlignmentFlag.AlignLeft)
+        expanded = group.rule_id not in self._collapsed_rules
+        toggle.setChecked(expanded)
+        toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+        rows.setVisible(expanded)
+        toggle.toggled.connect(
+            lambda on, rule=group.rule_id, box=rows, button=toggle: self._toggle_rule(
+                rule, on, box, button
             )
-            body.addWidget(toggle)
-            body.addWidget(rows)
-        return frame
+        )
+        body.addWidget(toggle)
+        body.addWidget(rows)
 
     def _toggle_rule(self, rule: str, expanded: bool, rows: QWidget, button: QToolButton) -> None:
         if expanded:
@@ -292,9 +566,8 @@ class TodayScreen(Screen):
         link.clicked.connect(lambda: self.bench.navigator.open_customer(customer_id, tab))
         return link
 
-    def _task_row(self, task: TaskRow, today: date) -> list[QWidget]:
-        priority = QLabel(label(task.priority))
-        priority.setStyleSheet(f"color: {PRIORITY_COLOURS[task.priority]}; font-weight: 600;")
+    def _task_row(self, task: TaskRow, today: date) -> list[QWidget | None]:
+        priority = _badge(label(task.priority), task.priority)
         what = QLabel(task.title)
         what.setWordWrap(True)
         due = QLabel(self._due_words(task, today))
@@ -309,7 +582,7 @@ class TodayScreen(Screen):
             self._customer_link(task.customer_id, task.customer_name, TAB_TASKS),
             what,
             due,
-            _actions(done),
+            done,
         ]
 
     def _due_words(self, task: TaskRow, today: date) -> str:
@@ -324,9 +597,8 @@ class TodayScreen(Screen):
             )
         return self.tr("Due {day}").format(day=formatting.day(local.date()))
 
-    def _alert_row(self, alert: AlertRow) -> list[QWidget]:
-        severity = QLabel(label(alert.severity))
-        severity.setStyleSheet(f"color: {PRIORITY_COLOURS[alert.severity]}; font-weight: 600;")
+    def _alert_row(self, alert: AlertRow) -> list[QWidget | None]:
+        severity = _badge(label(alert.severity), alert.severity)
         message = QLabel(alert.message)
         message.setWordWrap(True)
         message.setTextFormat(Qt.TextFormat.PlainText)
@@ -350,10 +622,10 @@ class TodayScreen(Screen):
             self._customer_link(alert.customer_id, alert.customer_name, alert_tab(alert)),
             message,
             when,
-            _actions(*buttons),
+            _actions(*buttons) if buttons else None,
         ]
 
-    def _maturity_row(self, item: MaturityRow) -> list[QWidget]:
+    def _maturity_row(self, item: MaturityRow) -> list[QWidget | None]:
         kind_words = (
             label_of(AccountType, item.account_type)
             if item.account_type is not None
@@ -375,10 +647,10 @@ class TodayScreen(Screen):
             self._customer_link(item.customer_id, item.customer_name, TAB_ACCOUNTS),
             what,
             when,
-            _actions(),
+            None,
         ]
 
-    def _visit_row(self, visit: VisitRow) -> list[QWidget]:
+    def _visit_row(self, visit: VisitRow) -> list[QWidget | None]:
         channel = QLabel(label(visit.channel))
         channel.setObjectName("muted")
         purpose = QLabel(label(visit.purpose))
@@ -389,7 +661,7 @@ class TodayScreen(Screen):
             self._customer_link(visit.customer_id, visit.customer_name, TAB_INTERACTIONS),
             purpose,
             when,
-            _actions(),
+            None,
         ]
 
     # ---- actions -------------------------------------------------------------------------------
@@ -416,6 +688,7 @@ class TodayScreen(Screen):
 
     def _failed(self, error: BaseException) -> None:
         self.errors.show_error(error)
+        self._must_render = True
         self.refresh()  # the row may have gone, or its button must work again
 
 
@@ -430,20 +703,53 @@ def _actions(*buttons: QPushButton) -> QWidget:
     return box
 
 
-def _grid(rows: list[list[QWidget]]) -> QGridLayout:
-    """Rows of (badge, customer, what, when, actions) in aligned columns."""
+def _badge(words: str, priority: TaskPriority) -> QLabel:
+    """A priority or severity in its colour (the screen's style sheet colours it)."""
+    badge = QLabel(words)
+    badge.setObjectName("priority")
+    badge.setProperty("priority", priority.value)
+    return badge
+
+
+def _grid(rows: list[list[QWidget | None]]) -> QGridLayout:
+    """Rows of (badge, customer, what, when, actions) in aligned columns; ``None`` is no cell."""
+    grid = _new_grid()
+    _add_rows(grid, rows, 0)
+    return grid
+
+
+def _new_grid() -> QGridLayout:
     grid = QGridLayout()
     grid.setHorizontalSpacing(16)
     grid.setVerticalSpacing(6)
-    for number, cells in enumerate(rows):
-        for column, cell in enumerate(cells):
-            if column == 2:
-                cell.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-            grid.addWidget(cell, number, column)
     grid.setColumnMinimumWidth(0, 70)
     grid.setColumnMinimumWidth(1, 110)
     grid.setColumnStretch(2, 1)
     return grid
 
 
-__all__ = ["TAB_ACCOUNTS", "TAB_INTERACTIONS", "TAB_OVERVIEW", "TAB_TASKS", "TodayScreen"]
+def _add_rows(grid: QGridLayout, rows: list[list[QWidget | None]], first: int) -> None:
+    """Put ``rows`` in ``grid`` from row number ``first`` on."""
+    for number, cells in enumerate(rows, first):
+        for column, cell in enumerate(cells):
+            if cell is None:
+                continue
+            if column == 2:
+                cell.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            # A lone button sits at the right edge, as the actions box's stretch put it.
+            align = Qt.AlignmentFlag.AlignRight if isinstance(cell, QPushButton) else None
+            if align is not None and column == len(cells) - 1:
+                grid.addWidget(cell, number, column, align)
+            else:
+                grid.addWidget(cell, number, column)
+
+
+__all__ = [
+    "ALERT_RULE_LIMIT",
+    "SECTION_LIMIT",
+    "TAB_ACCOUNTS",
+    "TAB_INTERACTIONS",
+    "TAB_OVERVIEW",
+    "TAB_TASKS",
+    "TodayScreen",
+]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from rm_desk.views.formatting import BANK_ZONE
@@ -38,6 +38,7 @@ class Watermark(QWidget):
         self._user_id = user_id
         self._device_id = device_id
         self._clock = clock
+        self._cache: tuple[tuple[object, ...], QPixmap] | None = None
         self.setObjectName("watermark")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
@@ -85,16 +86,36 @@ class Watermark(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         if self.covered_by_ancestor():
             return
+        tile = self._tile()
         painter = QPainter(self)
         try:
+            # Only the exposed part is copied: a repaint of one table row costs one small blit,
+            # not hundreds of rotated text draws.
+            rect = event.rect()
+            painter.drawPixmap(rect, tile, rect)
+        finally:
+            painter.end()
+
+    def _tile(self) -> QPixmap:
+        """The whole overlay rendered once per size, text and colour (the text changes each
+        minute), then reused by every repaint."""
+        color = QColor(self.palette().windowText().color())
+        color.setAlphaF(OPACITY)
+        ratio = self.devicePixelRatioF()
+        key = (self.width(), self.height(), ratio, self.text(), color.rgba())
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1]
+        pixmap = QPixmap(max(1, round(self.width() * ratio)), max(1, round(self.height() * ratio)))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        try:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            color = QColor(self.palette().windowText().color())
-            color.setAlphaF(OPACITY)
             painter.setPen(color)
             font = QFont(self.font())
             font.setPointSizeF(max(9.0, font.pointSizeF()))
             painter.setFont(font)
-            text = self.text()
+            text = key[3]
             step_x = painter.fontMetrics().horizontalAdvance(text) + 80
             step_y = painter.fontMetrics().height() * 6
             width, height = self.width(), self.height()
@@ -107,6 +128,8 @@ class Watermark(QWidget):
                     painter.drawText(QRectF(x, y, step_x, step_y), text)
         finally:
             painter.end()
+        self._cache = (key, pixmap)
+        return pixmap
 
 
 __all__ = ["Watermark", "watermark_line"]

@@ -13,17 +13,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
 from rm_desk.domain.enums import Role
-from rm_desk.local_store.engine import Store
-from rm_desk.sync.client import Policy, TransactionPage, User
-from rm_desk.sync.service import SyncService
-from rm_desk.views.bridge import SyncBridge
 from rm_desk.views.formatting import BANK_ZONE
-from rm_desk.views.runner import TaskRunner
+
+if TYPE_CHECKING:
+    # Types only: importing the sync client (httpx) and service (the whole write path) costs
+    # about a second of start-up, and the window gets its instances from whoever builds it.
+    from rm_desk.local_store.engine import Store
+    from rm_desk.sync.client import Policy, TransactionPage, User
+    from rm_desk.sync.service import SyncService
+    from rm_desk.views.bridge import SyncBridge
+    from rm_desk.views.runner import TaskRunner
 
 
 class Permission(StrEnum):

@@ -15,8 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, select
 
 from crm_server.runner import RunningServer, prepare_database, start_server
+from crm_server.schema import client_audit_event
 from crm_server.settings import Settings
 from rm_desk.local_store import Store, open_store
 from rm_desk.sync.client import ApiClient
@@ -54,6 +56,18 @@ class Bank:
 
     def applied_count(self, op_id: str) -> int:
         return int(self.dev(f"ops/{op_id}")["applied_count"])
+
+    def client_audit(self) -> list[dict[str, Any]]:
+        """The clients' audit events the server stored (``POST /audit``), in the order stored,
+        read from its database file (no ``/dev`` call shows them)."""
+        engine = create_engine(self.settings.db_url)
+        try:
+            with engine.connect() as conn:
+                table = client_audit_event
+                rows = conn.execute(select(table).order_by(table.c.id)).mappings()
+                return [dict(row) for row in rows]
+        finally:
+            engine.dispose()
 
     def scope(self, user: str = "rm001") -> dict[str, dict[str, dict[str, Any]]]:
         """Everything ``user`` may see now, per entity and id, from a fresh full feed."""

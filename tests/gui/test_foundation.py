@@ -134,3 +134,23 @@ def test_a_watermarked_screen_inside_a_watermarked_window_paints_one_mark(qtbot:
     assert inner.covered_by_ancestor() and not outer.covered_by_ancestor()
     outer.hide()
     assert not inner.covered_by_ancestor()
+
+
+def test_the_watermark_paints_its_line_and_follows_the_minute(qtbot: Any) -> None:
+    moment = [datetime(2026, 11, 20, 1, 30, tzinfo=UTC)]
+    host = QWidget()
+    qtbot.addWidget(host)
+    host.resize(500, 300)
+    mark = Watermark(host, "rm001", "pc-17", lambda: moment[0])
+    host.show()
+    qtbot.waitExposed(host)
+    first = host.grab().toImage()
+    plain = QWidget()
+    qtbot.addWidget(plain)
+    plain.resize(500, 300)
+    plain.show()
+    qtbot.waitExposed(plain)
+    assert first != plain.grab().toImage()  # something is drawn over the window
+    moment[0] = datetime(2026, 11, 20, 1, 31, tzinfo=UTC)
+    mark.update()
+    assert host.grab().toImage() != first  # the next minute paints the new time

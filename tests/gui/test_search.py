@@ -602,3 +602,14 @@ def test_list_of_a_narrow_box_at_the_right_edge_stays_inside_the_window(
     assert window.rect().contains(popup)
     assert popup.top() > search.geometry().bottom()
     assert popup.right() == search.geometry().right()  # grown leftwards from the box's edge
+
+
+def test_a_key_after_a_pause_is_searched_without_waiting_for_the_debounce(
+    qtbot: Any, box: SearchBox, queried: list[str]
+) -> None:
+    qtbot.keyClicks(box, "z")
+    # One pass of the event loop, far shorter than the debounce: the first key of a burst is
+    # searched as soon as the loop is free.
+    QApplication.processEvents()
+    assert queried == ["z"]
+    assert box.popup().isVisible()

@@ -11,14 +11,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QPushButton, QToolButton, QWidget
 from sqlalchemy import func, select
 
-from rm_desk.domain.enums import OpKind, TaskBucket
+from rm_desk.domain.enums import OpKind, SyncPhase, TaskBucket
 from rm_desk.domain.masking import contains_unmasked
 from rm_desk.local_store import schema
 from rm_desk.local_store.ingest import apply_page
 from rm_desk.local_store.queries import tasks_by_bucket
+from rm_desk.local_store.worklist import today_view
+from rm_desk.sync.events import StatusChanged, SyncStatus
 from rm_desk.sync.issues import list_pending_ops
-from rm_desk.views.today import TodayScreen
-from rm_desk.views.workbench import Workbench
+from rm_desk.views.today import SECTION_LIMIT, TodayScreen
+from rm_desk.views.today_data import today_page
+from rm_desk.views.workbench import ScreenId, Workbench
 from rm_desk.views.worklist_words import rule_name
 from tests import factories
 from tests.factories import change, delete_change, iso
@@ -302,3 +305,172 @@ def test_no_unmasked_mobile_or_id_number_anywhere_on_today(
         texts = visible_texts(screen)
         assert len(texts) > 20
         assert [t for t in texts if contains_unmasked(t)] == []
+
+
+def _seed_many(bench: Workbench, overdue: int, maturing: int) -> None:
+    """``overdue`` overdue tasks and ``maturing`` accounts maturing tomorrow, as the feed brings."""
+    customers = book_customers(bench, 5)
+    changes = [
+        change(
+            "task",
+            factories.task(
+                f"k-many-{n:03}",
+                customers[n % len(customers)],
+                title=f"回访客户（{n}）",
+                due_at=iso(NOW - timedelta(days=2, minutes=n)),
+                priority="normal",
+                assigner_id=None,
+            ),
+            SEED_REV + 100 + n,
+        )
+        for n in range(overdue)
+    ]
+    changes += [
+        change(
+            "account",
+            factories.account(
+                f"a-many-{n:03}",
+                customers[n % len(customers)],
+                type="time_deposit",
+                maturity_date="2026-11-21",
+                balance="10000.00",
+            ),
+            SEED_REV + 500 + n,
+        )
+        for n in range(maturing)
+    ]
+    apply_page(bench.store, changes, None)
+
+
+def more_button(screen: TodayScreen, key: str) -> QPushButton:
+    (button,) = section(screen, key).findChildren(QPushButton, "moreLink")
+    return button
+
+
+def test_a_long_overdue_section_shows_its_first_tasks_and_links_the_rest_to_tasks(
+    bench: Workbench, qtbot: Any
+):
+    _seed_many(bench, overdue=SECTION_LIMIT + 3, maturing=0)
+    with bench.store.read() as conn:
+        buckets = tasks_by_bucket(conn, assignee_id="rm001", today=bench.today(), zone=bench.zone)
+    overdue = [t.id for t in buckets[TaskBucket.OVERDUE]]
+    assert len(overdue) == SECTION_LIMIT + 3
+
+    screen = open_screen(bench, qtbot)
+
+    assert task_ids_in(screen, "overdue") == overdue[:SECTION_LIMIT]  # the most overdue first
+    assert header_text(screen, "overdue") == f"Overdue tasks ({SECTION_LIMIT + 3})"
+    more = more_button(screen, "overdue")
+    assert more.text() == "And 3 more — see them all in Tasks"
+    with qtbot.waitSignal(bench.navigator.screen_requested, timeout=1000) as asked:
+        qtbot.mouseClick(more, Qt.MouseButton.LeftButton)
+    assert asked.args == [ScreenId.TASKS]
+    assert section(screen, "due_today").findChildren(QPushButton, "moreLink") == []
+
+
+def test_show_more_adds_the_next_maturities_in_place(bench: Workbench, qtbot: Any):
+    _seed_many(bench, overdue=0, maturing=SECTION_LIMIT + 5)
+    screen = open_screen(bench, qtbot)
+    view = screen.view()
+    assert view is not None and len(view.maturities) == SECTION_LIMIT
+    total = SECTION_LIMIT + 5 + sum(1 for m in view.maturities if not m.record_id.startswith("a-"))
+    assert header_text(screen, "maturities") == f"Maturing this week ({total})"
+    more = more_button(screen, "maturities")
+    assert more.text() == f"Show 5 more of {total}"
+
+    qtbot.mouseClick(more, Qt.MouseButton.LeftButton)
+
+    links = section(screen, "maturities").findChildren(QPushButton, "customerLink")
+    assert len(links) == total
+    assert section(screen, "maturities").findChildren(QPushButton, "moreLink") == []
+
+
+def test_the_capped_read_reads_what_the_worklist_reads_when_nothing_is_cut(bench: Workbench):
+    seed_work(bench)
+    with bench.store.read() as conn:
+        args = {"user_id": "rm001", "today": bench.today(), "zone": bench.zone}
+        whole = today_view(conn, **args)
+        page = today_page(conn, **args, limits={}, default_limit=10_000)
+    assert whole.overdue and whole.alert_groups and whole.maturities  # not comparing nothing
+    assert page.view == whole
+    assert page.totals.overdue == len(whole.overdue)
+    assert page.totals.alerts == whole.alert_count
+
+
+def sync_status(phase: SyncPhase) -> StatusChanged:
+    return StatusChanged(
+        SyncStatus(
+            phase=phase,
+            online=True,
+            last_success=None,
+            last_contact=None,
+            pending_count=0,
+            conflict_count=0,
+            rejected_count=0,
+        )
+    )
+
+
+def test_while_a_pull_lands_pages_a_section_with_rows_updates_only_its_count(
+    bench: Workbench, qtbot: Any
+):
+    owners = seed_work(bench)
+    screen = open_screen(bench, qtbot)
+    shown = task_ids_in(screen, "overdue")
+    bench.bridge.on_event(sync_status(SyncPhase.PULLING))
+    qtbot.waitUntil(lambda: bench.bridge.last_status is not None, timeout=2000)
+    late = change(
+        "task",
+        factories.task(
+            "k-gui-overdue-0",
+            owners["k-gui-overdue-1"],
+            title="最早逾期的任务",
+            due_at=iso(NOW - timedelta(days=9)),
+            priority="normal",
+            assigner_id=None,
+        ),
+        SEED_REV + 20,
+    )
+    apply_page(bench.store, [late], None)
+
+    with qtbot.waitSignal(bench.bridge.data_changed, timeout=2000):
+        bench.bridge.local_write()  # as a landed page does, only sooner
+    qtbot.wait(50)
+
+    assert header_text(screen, "overdue") == f"Overdue tasks ({len(shown) + 1})"
+    assert task_ids_in(screen, "overdue") == shown  # the rows wait for the pull to end
+
+    bench.bridge.on_event(sync_status(SyncPhase.IDLE))
+    qtbot.waitUntil(lambda: task_ids_in(screen, "overdue")[:1] == ["k-gui-overdue-0"], timeout=2000)
+    assert task_ids_in(screen, "overdue") == ["k-gui-overdue-0", *shown]
+
+
+def test_a_change_under_the_screen_rebuilds_only_the_sections_it_changed_a_few_rows_a_turn(
+    bench: Workbench, qtbot: Any
+):
+    screen = open_screen(bench, qtbot)
+    alerts = section(screen, "alerts")
+    first, second = book_customers(bench, 2)
+    tasks = [
+        change(
+            "task",
+            factories.task(
+                f"k-gui-many-{n:02}",
+                (first, second)[n % 2],
+                title=f"逾期任务 {n}",
+                due_at=iso(NOW - timedelta(days=1 + n)),
+                priority="normal",
+                assigner_id=None,
+            ),
+            SEED_REV + 100 + n,
+        )
+        for n in range(SECTION_LIMIT)
+    ]
+    apply_page(bench.store, tasks, None)
+
+    screen.refresh_after_change()
+
+    assert len(task_ids_in(screen, "overdue")) < SECTION_LIMIT  # not all in one turn
+    qtbot.waitUntil(lambda: len(task_ids_in(screen, "overdue")) == SECTION_LIMIT, timeout=3000)
+    assert section(screen, "alerts") is alerts  # untouched: its rows did not change
+    assert header_text(screen, "overdue") == f"Overdue tasks ({SECTION_LIMIT})"

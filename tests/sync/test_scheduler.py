@@ -381,6 +381,39 @@ def test_worker_signs_in_again_after_the_session_ended(worker_parts, server, fak
     assert len(connect.made) == 2 and worker.status().phase is SyncPhase.IDLE
 
 
+def test_a_session_the_bank_ended_is_flagged_until_a_round_succeeds_again(
+    worker_parts, server, fake_time
+):
+    worker, events = worker_parts
+    server.reply("GET", "/changes", problem(401, "invalid_grant"), page([], "p1"))
+    worker.schedule.start(fake_time.now)
+
+    worker.step()
+    ended = worker.status()
+    assert (ended.phase, ended.session_ended, ended.title) == (SyncPhase.ERROR, True, "Signed out")
+    assert isinstance(events[-1], StatusChanged) and events[-1].status.session_ended
+
+    worker.sync_now()
+    worker.step()
+    assert worker.status().phase is SyncPhase.IDLE and not worker.status().session_ended
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [problem(403, "device_revoked"), problem(403, "forbidden"), httpx.ConnectError("no route")],
+    ids=["device revoked", "not allowed", "offline"],
+)
+def test_other_problems_are_not_an_ended_session(worker_parts, server, fake_time, answer):
+    worker, _ = worker_parts
+    server.reply("GET", "/changes", answer)
+    worker.schedule.start(fake_time.now)
+
+    worker.step()
+
+    status = worker.status()
+    assert status.title is not None and not status.session_ended
+
+
 def test_a_bug_in_a_round_stops_sync_with_words_and_leaves_the_trace_in_the_log(
     store, fake_time, caplog
 ):
