@@ -62,6 +62,7 @@ from sqlalchemy import and_, insert, or_, select
 
 from benchmarks.harness import Better, Context, Result, percentile
 from crm_server.database import Database
+from crm_server.record_store import feed_entry
 from crm_server.revs import take_revs
 from crm_server.schema import app_user, op_apply, op_result, record
 
@@ -395,7 +396,8 @@ def server_mutations(ctx: Context, server: _SharedServer) -> list[Result]:
     ops = batches * BATCH
     note = (
         f"{ops:,} visit creates of {PUSH_USER} in {batches} batches of {BATCH}, each answered "
-        f"applied; baseline: the rows the server writes for them (record, op_result, op_apply), "
+        f"applied; baseline: the rows the server writes for them (record with its feed entry, "
+        "op_result, op_apply), "
         "one transaction a batch, taking turns with the pushes"
     )
     return [
@@ -430,15 +432,16 @@ def _timed_inserts(database: Database, team_id: str, results: list[dict[str, Any
                 {
                     "entity": "visit",
                     "id": data["id"],
-                    "rev": first + n,
+                    "rev": rev,
                     "rm_id": data["rm_id"],
                     "team_id": team_id,
                     "customer_id": data["customer_ids"][0],
                     "deleted": False,
                     "data": orjson.dumps(data).decode(),
                     "field_revs": "{}",
+                    "change": feed_entry("visit", data["id"], rev, False, orjson.dumps(data)),
                 }
-                for n, (data, _, _, _) in enumerate(rows)
+                for rev, (data, _, _, _) in enumerate(rows, first)
             ],
         )
         conn.execute(

@@ -19,6 +19,7 @@ from crm_server.problems import Code, ProblemError
 from crm_server.record_store import (
     StoredRecord,
     apply_fields,
+    feed_entry,
     load_record,
     save_record,
     write_scope_exit,
@@ -104,29 +105,38 @@ def reassign_customer(database: Database, customer_id: str, to_rm: str) -> dict[
         customer.rm_id, customer.team_id = new_book
         save_record(conn, customer)
         if children:
+            # The feed entry holds the rev, so each child's is written again with its new one.
             conn.execute(
                 update(record)
                 .where(record.c.entity == bindparam("e"), record.c.id == bindparam("i"))
-                .values(rev=bindparam("r"), rm_id=to_rm, team_id=target.team_id),
+                .values(
+                    rev=bindparam("r"), rm_id=to_rm, team_id=target.team_id, change=bindparam("c")
+                ),
                 [
-                    {"e": entity, "i": child_id, "r": first + 2 + index}
-                    for index, (entity, child_id) in enumerate(children)
+                    {
+                        "e": entity,
+                        "i": child_id,
+                        "r": rev,
+                        "c": feed_entry(entity, child_id, rev, deleted, data.encode()),
+                    }
+                    for rev, (entity, child_id, deleted, data) in enumerate(children, first + 2)
                 ],
             )
         last = first + 1 + len(children)
     return _moved(customer_id, old_book[0], to_rm, len(children) + 1, last)
 
 
-def _children(conn: Connection, customer_id: str) -> list[tuple[str, str]]:
+def _children(conn: Connection, customer_id: str) -> list[tuple[str, str, bool, str]]:
+    """``(entity, id, deleted, data)`` of the customer's records, in rev order."""
     rows = conn.execute(
-        select(record.c.entity, record.c.id)
+        select(record.c.entity, record.c.id, record.c.deleted, record.c.data)
         .where(
             record.c.customer_id == customer_id,
             or_(record.c.entity != Entity.CUSTOMER.value, record.c.id != customer_id),
         )
         .order_by(record.c.rev)
     ).tuples()
-    return [(entity, child_id) for entity, child_id in rows]
+    return [(entity, child_id, bool(deleted), data) for entity, child_id, deleted, data in rows]
 
 
 def _moved(

@@ -12,31 +12,32 @@ splits a rev between pages. A record that enters the user's book (a reassigned c
 children) was re-stamped with new revs when it moved, so it appears after any older cursor.
 Tombstones (``deleted``) appear as ``delete`` with ``reason: deleted``.
 
-Each upsert's ``data`` is the stored JSON text, spliced into the answer with
-:class:`orjson.Fragment` rather than parsed and written again. It holds C2 fields masked only:
-the seed contract masks them, and clients cannot write unmasked ones (``from_wire`` refuses them).
+A page is built without touching a record: each record's feed entry is stored, as JSON bytes, in
+``record.change`` when the record is written (:func:`~crm_server.record_store.feed_entry`), and
+the page joins the stored entries of its rows. They are read straight from the driver's cursor,
+``(rev, change)`` pairs, since making SQLAlchemy rows of them cost more than the rest of the
+page. ``data`` holds C2 fields masked only: the seed contract masks them, and clients cannot
+write unmasked ones (``from_wire`` refuses them).
 """
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Generator
-from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Select, and_, func, select
+from sqlalchemy import Connection
 
 from crm_server.cursor import decode_cursor, encode_cursor
 from crm_server.database import Database
-from crm_server.schema import record, scope_exit
 from crm_server.scope import Principal
 from crm_server.settings import Settings
 from crm_server.timestamps import to_wire
 
-_UPSERT = "upsert"
-_FETCH_BATCH = 1000
-_DELETE = "delete"
+Entry = tuple[int, bytes]
+"""A change of the feed: its rev and its JSON bytes."""
+
+_BY_REV = itemgetter(0)
 
 
 class Feed:
@@ -81,109 +82,119 @@ class Feed:
                 horizon=self.settings.cursor_horizon,
             ).rev
         with self.db.read() as conn:
-            sources = self._sources(conn, principal, after, limit + 1)
-            try:
-                rows = list(islice(heapq.merge(*sources, key=_rev), limit + 1))
-            finally:
-                # A half-read cursor keeps its SQLite read snapshot open after the transaction
-                # ends, on a connection back in the pool: the next request there would see old
-                # data (a token just issued as unknown). So every source ends here.
-                for source in sources:
-                    source.close()
-            has_more = len(rows) > limit
-            rows = rows[:limit]
-            last = rows[-1][2] if rows else after
-            remaining = self._count_after(conn, principal, last) if has_more else 0
-        changes = [_change(row) for row in rows]
-        answer = {
-            "changes": changes,
+            changes, count, last = _changes(conn, principal, after, limit)
+            remaining = _count_after(conn, principal, last) if count == limit else 0
+        rest = {
             "cursor": encode_cursor(last, issued=now, user_id=principal.user_id, epoch=self.epoch),
-            "has_more": has_more,
+            "has_more": remaining > 0,
             "estimated_remaining": remaining,
             "server_time": to_wire(now),
         }
-        return orjson.dumps(answer)
+        # {"changes":[entry,…], then the rest of the answer without its opening brace.
+        return b'{"changes":[' + changes + b"]," + orjson.dumps(rest)[1:]
 
-    def _sources(
-        self, conn: Connection, principal: Principal, after: int, limit: int
-    ) -> list[Generator[tuple[Any, ...], None, None]]:
-        columns = (record.c.entity, record.c.id, record.c.rev, record.c.deleted, record.c.data)
-        book = select(*columns).where(_book_filter(principal), record.c.rev > after)
-        bank_wide = select(*columns).where(_bank_wide_filter(), record.c.rev > after)
-        exits = select(scope_exit.c.entity, scope_exit.c.id, scope_exit.c.rev).where(
-            _exit_filter(principal), scope_exit.c.rev > after
+
+def _changes(
+    conn: Connection, principal: Principal, after: int, limit: int
+) -> tuple[bytes, int, int]:
+    """The first ``limit`` entries after ``after`` of the three sources, in rev order.
+
+    Returns:
+        The entries joined with commas, how many there are, and the last one's rev (``after``
+        when there are none).
+    """
+    book_column, book = _book(principal)
+    mark = _mark(conn)
+    in_book = f"{book_column} = {mark} AND rev > {mark}"
+    bank_wide = _fetch(
+        conn,
+        f"SELECT rev, change FROM record WHERE team_id IS NULL AND rm_id IS NULL "
+        f"AND rev > {mark} ORDER BY rev LIMIT {mark}",
+        (after, limit),
+    )
+    exits = [
+        (rev, _out_of_scope(entity, record_id, rev))
+        for rev, entity, record_id in _fetch(
+            conn,
+            f"SELECT rev, entity, id FROM scope_exit WHERE {in_book} ORDER BY rev LIMIT {mark}",
+            (book, after, limit),
         )
-        return [
-            _record_rows(conn, book.order_by(record.c.rev).limit(limit)),
-            _record_rows(conn, bank_wide.order_by(record.c.rev).limit(limit)),
-            _exit_rows(conn, exits.order_by(scope_exit.c.rev).limit(limit)),
-        ]
-
-    def _count_after(self, conn: Connection, principal: Principal, rev: int) -> int:
-        counts = (
-            select(func.count())
-            .select_from(record)
-            .where(_book_filter(principal), record.c.rev > rev),
-            select(func.count()).select_from(record).where(_bank_wide_filter(), record.c.rev > rev),
-            select(func.count())
-            .select_from(scope_exit)
-            .where(_exit_filter(principal), scope_exit.c.rev > rev),
+    ]
+    others = sorted(bank_wide + exits, key=_BY_REV)
+    if others:
+        # The rev a page of the book alone would end at: do the other sources come before it?
+        book_end = _fetch(
+            conn,
+            f"SELECT rev FROM record WHERE {in_book} ORDER BY rev LIMIT 1 OFFSET {mark}",
+            (book, after, limit - 1),
         )
-        return sum(int(conn.execute(count).scalar_one()) for count in counts)
+        if not book_end or others[0][0] < book_end[0][0]:
+            book_rows: list[Entry] = _fetch(
+                conn,
+                f"SELECT rev, change FROM record WHERE {in_book} ORDER BY rev LIMIT {mark}",
+                (book, after, limit),
+            )
+            # Sorted runs, so the sort is a merge; bytes are never compared (revs are unique).
+            entries = sorted(book_rows + others, key=_BY_REV)[:limit]
+            last = entries[-1][0] if entries else after
+            return b",".join([entry for _, entry in entries]), len(entries), last
+    # The page is the book's alone (the usual case past the first page): the database joins
+    # the entries, and not one row reaches Python.
+    ((count, last, joined),) = _fetch(
+        conn, _joined_book_sql(conn, in_book, mark), (book, after, limit)
+    )
+    return joined or b"", int(count), (int(last) if count else after)
 
 
-def _book_filter(principal: Principal) -> Any:
+def _joined_book_sql(conn: Connection, in_book: str, mark: str) -> str:
+    """A query of the count, last rev and comma-joined entries of a page of the book."""
+    page = f"SELECT rev, change FROM record WHERE {in_book} ORDER BY rev LIMIT {mark}"
+    if conn.dialect.name == "postgresql":
+        joined = "string_agg(change, ','::bytea ORDER BY rev)"
+    else:
+        # SQLite before 3.44 has no ORDER BY in an aggregate; it aggregates the rows of a
+        # subquery with a LIMIT in the order the subquery gives them (test_feed checks it).
+        joined = "CAST(group_concat(change, ',') AS BLOB)"
+    return f"SELECT count(*), max(rev), {joined} FROM ({page}) AS page"
+
+
+def _count_after(conn: Connection, principal: Principal, rev: int) -> int:
+    book_column, book = _book(principal)
+    mark = _mark(conn)
+    ((count,),) = _fetch(
+        conn,
+        f"SELECT (SELECT count(*) FROM record WHERE {book_column} = {mark} AND rev > {mark})"
+        f" + (SELECT count(*) FROM record WHERE team_id IS NULL AND rm_id IS NULL"
+        f" AND rev > {mark})"
+        f" + (SELECT count(*) FROM scope_exit WHERE {book_column} = {mark} AND rev > {mark})",
+        (book, rev, rev, book, rev),
+    )
+    return int(count)
+
+
+def _book(principal: Principal) -> tuple[str, str]:
+    """The column that holds the user's book, and its value (see :mod:`crm_server.scope`)."""
     if principal.is_team_lead:
-        return record.c.team_id == principal.team_id
-    return record.c.rm_id == principal.user_id
+        return "team_id", principal.team_id
+    return "rm_id", principal.user_id
 
 
-def _bank_wide_filter() -> Any:
-    return and_(record.c.team_id.is_(None), record.c.rm_id.is_(None))
+def _mark(conn: Connection) -> str:
+    """The driver's placeholder: ``?`` for sqlite3, ``%s`` for psycopg."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
 
-def _exit_filter(principal: Principal) -> Any:
-    if principal.is_team_lead:
-        return scope_exit.c.team_id == principal.team_id
-    return scope_exit.c.rm_id == principal.user_id
+def _fetch(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
+    """All rows of a query as the driver's tuples, in the connection's transaction."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
-def _record_rows(conn: Connection, query: Select[Any]) -> Generator[tuple[Any, ...], None, None]:
-    # Lazy (the merge may need few rows of a source) but fetched in batches, not row by row;
-    # closing the generator closes the cursor.
-    with conn.execute(query) as result:
-        for batch in result.tuples().partitions(_FETCH_BATCH):
-            for entity, record_id, rev, deleted, data in batch:
-                yield (_UPSERT, entity, rev, record_id, deleted, data)
-
-
-def _exit_rows(conn: Connection, query: Select[Any]) -> Generator[tuple[Any, ...], None, None]:
-    with conn.execute(query) as result:
-        for batch in result.tuples().partitions(_FETCH_BATCH):
-            for entity, record_id, rev in batch:
-                yield (_DELETE, entity, rev, record_id, True, None)
-
-
-def _rev(row: tuple[Any, ...]) -> int:
-    return int(row[2])
-
-
-def _change(row: tuple[Any, ...]) -> dict[str, Any]:
-    kind, entity, rev, record_id, deleted, data = row
-    if kind == _DELETE:
-        return {
-            "entity": entity,
-            "id": record_id,
-            "rev": rev,
-            "op": _DELETE,
-            "reason": "out_of_scope",
-        }
-    if deleted:
-        return {"entity": entity, "id": record_id, "rev": rev, "op": _DELETE, "reason": "deleted"}
-    return {
-        "entity": entity,
-        "id": record_id,
-        "rev": rev,
-        "op": _UPSERT,
-        "data": orjson.Fragment(data),
-    }
+def _out_of_scope(entity: str, record_id: str, rev: int) -> bytes:
+    return orjson.dumps(
+        {"entity": entity, "id": record_id, "rev": rev, "op": "delete", "reason": "out_of_scope"}
+    )

@@ -1,7 +1,10 @@
 """Applying pushed mutations, ``POST /mutations`` (API.md §3).
 
 A batch runs in one transaction that first takes the rev counter's lock, so batches apply one at
-a time and an ``op_id`` is looked up and stored without a race. Before anything is applied:
+a time and an ``op_id`` is looked up and stored without a race. Holding the lock, the batch reads
+the records it names in one query, applies its ops to those copies (each op sees the ones before
+it), hands out revs itself, and writes every changed row, op result and scope exit with one
+``executemany`` each at the end (:class:`_BatchRecords`). Before anything is applied:
 
 - an ``op_id`` seen before (stored, or earlier in the same batch) with another body, or another
   user's: the whole batch is refused with ``422 idempotency_mismatch``.
@@ -58,15 +61,17 @@ from crm_server.conflicts import changed_after, conflicting_fields
 from crm_server.database import Database
 from crm_server.problems import Code, ProblemError
 from crm_server.record_store import (
+    RecordKey,
     StoredRecord,
     apply_fields,
-    insert_record,
+    insert_records,
     load_record,
-    save_record,
-    write_scope_exit,
+    load_records,
+    save_records,
+    scope_exit_row,
 )
-from crm_server.revs import lock_revs, take_revs
-from crm_server.schema import app_user, op_apply, op_result
+from crm_server.revs import advance_revs, lock_revs
+from crm_server.schema import app_user, op_apply, op_result, scope_exit
 from crm_server.scope import Principal
 from crm_server.settings import Settings
 from crm_server.timestamps import from_wire, to_epoch, to_wire
@@ -147,40 +152,127 @@ class Mutations:
         hashes = [body_hash(mutation) for mutation in batch]
         _check_repeats_in_batch(batch, hashes)
         with self.db.write() as conn:
-            lock_revs(conn)
+            records = _BatchRecords(conn, lock_revs(conn))
             known = _stored_results(conn, principal, batch, hashes)
             conn.execute(
                 delete(op_result).where(
                     op_result.c.created_at < to_epoch(now - self.settings.op_retention)
                 )
             )
+            records.read(_named_records(m for m in batch if m.op_id not in known))
             results: list[dict[str, Any]] = []
             fresh: list[tuple[Mutation, str, dict[str, Any]]] = []
-            customers: dict[str, StoredRecord | None] = {}
             for mutation, digest in zip(batch, hashes, strict=True):
                 earlier = known.get(mutation.op_id)
                 if earlier is not None:
                     results.append({**earlier, "replayed": True})
                     continue
-                result = _apply_one(conn, principal, mutation, now, customers)
+                result = _apply_one(records, principal, mutation, now)
                 fresh.append((mutation, digest, result))
                 known[mutation.op_id] = result
                 results.append(result)
+            records.write()
             _remember(conn, principal, fresh, now)
         return results
 
 
+class _BatchRecords:
+    """The records one batch reads and writes, and the revs it hands out.
+
+    Reads come from the copies read at the start (or on first use), and changes go to those
+    copies, so each op sees the ops before it; :meth:`write` stores them all. Safe only while
+    the batch holds the rev counter's lock, which keeps every other writer of records out.
+
+    Args:
+        conn: The batch's writing transaction.
+        last_rev: The last rev handed out before the batch (from :func:`lock_revs`).
+    """
+
+    def __init__(self, conn: Connection, last_rev: int) -> None:
+        self.conn = conn
+        self.last_rev = last_rev
+        self._first_rev = last_rev
+        self._copies: dict[RecordKey, StoredRecord | None] = {}
+        self._new: dict[RecordKey, StoredRecord] = {}
+        self._changed: dict[RecordKey, StoredRecord] = {}
+        self._exits: list[dict[str, Any]] = []
+
+    def read(self, keys: set[RecordKey]) -> None:
+        """Read the records of ``keys`` in one query (the ones the batch names)."""
+        wanted = keys - self._copies.keys()
+        found = load_records(self.conn, wanted)
+        self._copies.update({key: found.get(key) for key in wanted})
+
+    def get(self, entity: str, record_id: str) -> StoredRecord | None:
+        """The batch's copy of a record, ``None`` if there is none."""
+        key = (entity, record_id)
+        if key not in self._copies:
+            self._copies[key] = load_record(self.conn, entity, record_id)
+        return self._copies[key]
+
+    def take_revs(self, count: int = 1) -> int:
+        """Reserve ``count`` consecutive revs; the first of them."""
+        first = self.last_rev + 1
+        self.last_rev += count
+        return first
+
+    def insert(self, stored: StoredRecord) -> None:
+        """Add a new record (its rev taken from :meth:`take_revs`)."""
+        key = (stored.entity, stored.id)
+        self._copies[key] = self._new[key] = stored
+
+    def save(self, stored: StoredRecord) -> None:
+        """Mark a copy from :meth:`get` as changed (it has a new rev)."""
+        key = (stored.entity, stored.id)
+        if key not in self._new:
+            self._changed[key] = stored
+
+    def leave_book(
+        self,
+        *,
+        rev: int,
+        entity: str,
+        record_id: str,
+        old_book: tuple[str | None, str | None],
+        new_book: tuple[str | None, str | None],
+    ) -> None:
+        """Note that a record left ``old_book`` for ``new_book``, if any feed must hear of it."""
+        row = scope_exit_row(
+            rev=rev, entity=entity, record_id=record_id, old_book=old_book, new_book=new_book
+        )
+        if row is not None:
+            self._exits.append(row)
+
+    def write(self) -> None:
+        """Store every new and changed record, the scope exits and the last rev handed out."""
+        insert_records(self.conn, self._new.values())
+        save_records(self.conn, self._changed.values())
+        if self._exits:
+            self.conn.execute(scope_exit.insert(), self._exits)
+        if self.last_rev != self._first_rev:
+            advance_revs(self.conn, self.last_rev)
+
+
+def _named_records(batch: Iterable[Mutation]) -> set[RecordKey]:
+    """The records a batch names: each op's own, and the customers its fields link to."""
+    keys: set[RecordKey] = set()
+    for mutation in batch:
+        keys.add((mutation.entity, mutation.id))
+        fields = mutation.fields or {}
+        links = [fields.get("customer_id"), fields.get("from_customer_id")]
+        if isinstance(fields.get("customer_ids"), list):
+            links.extend(fields["customer_ids"])
+        keys.update((Entity.CUSTOMER.value, link) for link in links if isinstance(link, str))
+    return keys
+
+
 def _apply_one(
-    conn: Connection,
-    principal: Principal,
-    mutation: Mutation,
-    now: datetime,
-    customers: dict[str, StoredRecord | None],
+    records: _BatchRecords, principal: Principal, mutation: Mutation, now: datetime
 ) -> dict[str, Any]:
-    # No savepoint is needed: an op checks everything before it writes anything, so a
+    # No savepoint is needed: an op checks everything before it changes anything, so a
     # rejection leaves nothing behind (and any other failure rolls the whole batch back).
     try:
-        return _Op(conn, principal, mutation, now, customers).run()
+        return _Op(records, principal, mutation, now).run()
     except Rejected as rejected:
         return {
             "op_id": mutation.op_id,
@@ -264,32 +356,23 @@ def _remember(
 
 
 class _Op:
-    """One mutation being applied; methods raise :class:`Rejected` to refuse it, and only ever
-    before they write anything.
-
-    ``customers`` caches the customers read during one batch: a batch holds the rev lock, and
-    no mutation changes a customer's book, so they cannot change under it.
-    """
+    """One mutation being applied to the batch's records; methods raise :class:`Rejected` to
+    refuse it, and only ever before they change anything."""
 
     def __init__(
-        self,
-        conn: Connection,
-        principal: Principal,
-        mutation: Mutation,
-        now: datetime,
-        customers: dict[str, StoredRecord | None],
+        self, records: _BatchRecords, principal: Principal, mutation: Mutation, now: datetime
     ) -> None:
-        self.conn = conn
+        self.records = records
+        self.conn = records.conn
         self.principal = principal
         self.mutation = mutation
         self.now = now
-        self.customers = customers
 
     def run(self) -> dict[str, Any]:
         entity = _entity(self.mutation.entity)
         if self.mutation.op == "create":
             return self.create(entity)
-        current = load_record(self.conn, entity.value, self.mutation.id)
+        current = self.records.get(entity.value, self.mutation.id)
         if current is None or not self.principal.may_see(current.rm_id, current.team_id):
             raise Rejected("not_found", "There is no such record in your book.")
         if self.mutation.base_rev is None:
@@ -320,7 +403,7 @@ class _Op:
                     "This field has a fixed value on records created in the app.",
                     {name: f"must be {value!r}"},
                 )
-        if load_record(self.conn, entity.value, self.mutation.id) is not None:
+        if self.records.get(entity.value, self.mutation.id) is not None:
             raise Rejected(
                 "validation_error",
                 "A record with this id already exists.",
@@ -331,7 +414,7 @@ class _Op:
         if entity is Entity.TASK:
             data["sla_due_at"] = to_wire(self.now + TASK_SLA[TaskPriority(data["priority"])])
         rm_id, team_id, customer_id = self._book(entity, data)
-        rev = take_revs(self.conn)
+        rev = self.records.take_revs()
         stored = StoredRecord(
             entity=entity.value,
             id=self.mutation.id,
@@ -342,7 +425,7 @@ class _Op:
             deleted=False,
             data=data,
         )
-        insert_record(self.conn, stored)
+        self.records.insert(stored)
         return self._applied(stored)
 
     def _stamps(self, entity: Entity, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -423,10 +506,9 @@ class _Op:
             return self._applied(current)
         old_book = (current.rm_id, current.team_id)
         moved = new_book[:2] != old_book
-        rev = take_revs(self.conn, 2 if moved else 1)
+        rev = self.records.take_revs(2 if moved else 1)
         if moved:
-            write_scope_exit(
-                self.conn,
+            self.records.leave_book(
                 rev=rev,
                 entity=entity.value,
                 record_id=current.id,
@@ -437,7 +519,7 @@ class _Op:
         apply_fields(current, values, rev)
         current.rm_id, current.team_id, current.customer_id = new_book
         current.rev = rev
-        save_record(self.conn, current)
+        self.records.save(current)
         return self._applied(current)
 
     def _editable(self, entity: Entity, current: StoredRecord) -> frozenset[str]:
@@ -480,9 +562,9 @@ class _Op:
         changed = changed_after(current.field_revs, base_rev)
         if changed:
             return self._conflict("modified", current, changed)
-        current.rev = take_revs(self.conn)
+        current.rev = self.records.take_revs()
         current.deleted = True
-        save_record(self.conn, current)
+        self.records.save(current)
         return self._applied(current)
 
     # --- shared -------------------------------------------------------------------------------
@@ -494,11 +576,7 @@ class _Op:
         link_field, customer_ids = _customer_refs(entity, data)
         book: tuple[str | None, str | None] | None = None
         for customer_id in customer_ids:
-            if customer_id not in self.customers:
-                self.customers[customer_id] = load_record(
-                    self.conn, Entity.CUSTOMER.value, customer_id
-                )
-            customer = self.customers[customer_id]
+            customer = self.records.get(Entity.CUSTOMER.value, customer_id)
             if (
                 customer is None
                 or customer.deleted

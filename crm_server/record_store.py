@@ -8,14 +8,17 @@ says ``out_of_scope``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from crm_server.schema import record, scope_exit
+
+RecordKey = tuple[str, str]
+"""A record's ``(entity, id)``."""
 
 
 @dataclass(slots=True)
@@ -42,10 +45,31 @@ class StoredRecord:
 def load_record(conn: Connection, entity: str, record_id: str) -> StoredRecord | None:
     """Read one record, or ``None`` if there is none with this entity and id."""
     row = conn.execute(
-        select(record).where(record.c.entity == entity, record.c.id == record_id)
+        select(*_STORED_COLUMNS).where(record.c.entity == entity, record.c.id == record_id)
     ).first()
-    if row is None:
-        return None
+    return None if row is None else _stored(row)
+
+
+def load_records(conn: Connection, keys: Collection[RecordKey]) -> dict[RecordKey, StoredRecord]:
+    """Read many records in one query; keys with no record are left out of the answer."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    entities = sorted({entity for entity, _ in wanted})
+    ids = sorted({record_id for _, record_id in wanted})
+    # Both IN lists keep the lookup on the primary key; pairs nobody asked for are dropped here.
+    rows = conn.execute(
+        select(*_STORED_COLUMNS).where(record.c.entity.in_(entities), record.c.id.in_(ids))
+    )
+    found = (_stored(row) for row in rows)
+    return {
+        (stored.entity, stored.id): stored
+        for stored in found
+        if (stored.entity, stored.id) in wanted
+    }
+
+
+def _stored(row: Any) -> StoredRecord:
     return StoredRecord(
         entity=row.entity,
         id=row.id,
@@ -61,16 +85,44 @@ def load_record(conn: Connection, entity: str, record_id: str) -> StoredRecord |
 
 def insert_record(conn: Connection, stored: StoredRecord) -> None:
     """Write a new record."""
-    conn.execute(insert(record).values(**_columns(stored), entity=stored.entity, id=stored.id))
+    insert_records(conn, [stored])
 
 
 def save_record(conn: Connection, stored: StoredRecord) -> None:
     """Write back a changed record (its rev must be a new one)."""
-    conn.execute(
-        update(record)
-        .where(record.c.entity == stored.entity, record.c.id == stored.id)
-        .values(**_columns(stored))
+    save_records(conn, [stored])
+
+
+def insert_records(conn: Connection, new: Iterable[StoredRecord]) -> None:
+    """Write new records, in one ``executemany``."""
+    rows = [{**_columns(stored), "entity": stored.entity, "id": stored.id} for stored in new]
+    if rows:
+        conn.execute(insert(record), rows)
+
+
+def save_records(conn: Connection, changed: Iterable[StoredRecord]) -> None:
+    """Write back changed records (each with a new rev), in one ``executemany``."""
+    rows = [
+        {**_columns(stored), "key_entity": stored.entity, "key_id": stored.id} for stored in changed
+    ]
+    if rows:
+        conn.execute(_UPDATE, rows)
+
+
+def feed_entry(entity: str, record_id: str, rev: int, deleted: bool, data: bytes) -> bytes:
+    """A record's entry of the change feed as JSON bytes (API.md §2), ``data`` its stored JSON.
+
+    Stored in ``record.change`` with every write, so the feed joins entries without touching
+    them. A tombstone is the ``delete`` entry with ``reason: deleted``.
+    """
+    head = b'{"entity":%b,"id":%b,"rev":%d,"op":' % (
+        orjson.dumps(entity),
+        orjson.dumps(record_id),
+        rev,
     )
+    if deleted:
+        return head + b'"delete","reason":"deleted"}'
+    return head + b'"upsert","data":' + data + b"}"
 
 
 def apply_fields(stored: StoredRecord, values: Mapping[str, Any], rev: int) -> list[str]:
@@ -96,31 +148,68 @@ def write_scope_exit(
     old_book: tuple[str | None, str | None],
     new_book: tuple[str | None, str | None],
 ) -> None:
-    """Record that a record left ``old_book`` for ``new_book``, if any feed must hear of it.
+    """Record that a record left ``old_book`` for ``new_book``, if any feed must hear of it."""
+    row = scope_exit_row(
+        rev=rev, entity=entity, record_id=record_id, old_book=old_book, new_book=new_book
+    )
+    if row is not None:
+        conn.execute(insert(scope_exit).values(**row))
+
+
+def scope_exit_row(
+    *,
+    rev: int,
+    entity: str,
+    record_id: str,
+    old_book: tuple[str | None, str | None],
+    new_book: tuple[str | None, str | None],
+) -> dict[str, Any] | None:
+    """The ``scope_exit`` row of a record that left ``old_book`` for ``new_book``, if any.
 
     The old RM hears ``out_of_scope`` when the RM changes; the old team's lead too when the team
-    changes. Nothing is written when neither changes.
+    changes. There is no row when neither changes.
     """
     old_rm, old_team = old_book
     new_rm, new_team = new_book
     rm_left = old_rm if old_rm is not None and old_rm != new_rm else None
     team_left = old_team if old_team is not None and old_team != new_team else None
     if rm_left is None and team_left is None:
-        return
-    conn.execute(
-        insert(scope_exit).values(
-            rev=rev, rm_id=rm_left, team_id=team_left, entity=entity, id=record_id
-        )
-    )
+        return None
+    return {"rev": rev, "rm_id": rm_left, "team_id": team_left, "entity": entity, "id": record_id}
+
+
+_STORED_COLUMNS = (
+    record.c.entity,
+    record.c.id,
+    record.c.rev,
+    record.c.rm_id,
+    record.c.team_id,
+    record.c.customer_id,
+    record.c.deleted,
+    record.c.data,
+    record.c.field_revs,
+)
+"""Every column but ``change``, which only the feed reads."""
+
+_WRITTEN = ("rev", "rm_id", "team_id", "customer_id", "deleted", "data", "field_revs", "change")
+
+_UPDATE = (
+    update(record)
+    .where(record.c.entity == bindparam("key_entity"), record.c.id == bindparam("key_id"))
+    .values({name: bindparam(name) for name in _WRITTEN})
+)
+"""Write back every column of a record but its key (one compiled statement for any batch)."""
 
 
 def _columns(stored: StoredRecord) -> dict[str, Any]:
+    data = orjson.dumps(stored.data)
     return {
         "rev": stored.rev,
         "rm_id": stored.rm_id,
         "team_id": stored.team_id,
         "customer_id": stored.customer_id,
         "deleted": stored.deleted,
-        "data": orjson.dumps(stored.data).decode(),
+        "data": data.decode(),
         "field_revs": orjson.dumps(stored.field_revs).decode(),
+        "change": feed_entry(stored.entity, stored.id, stored.rev, stored.deleted, data),
     }

@@ -36,13 +36,26 @@ def take_revs(conn: Connection, count: int = 1) -> int:
     return int(last) - count + 1
 
 
-def lock_revs(conn: Connection) -> None:
+def lock_revs(conn: Connection) -> int:
     """Take the counter's lock now, before reading what a write depends on.
 
     A mutation batch calls this first, so batches run one after the other and the idempotency
-    check of an ``op_id`` cannot race with a concurrent apply of the same op.
+    check of an ``op_id`` cannot race with a concurrent apply of the same op. Holding the lock,
+    the batch hands out revs after the returned one itself and stores the last with
+    :func:`advance_revs` before it commits.
+
+    Returns:
+        The last rev handed out so far.
     """
-    conn.execute(select(rev_counter.c.rev).where(rev_counter.c.id == 1).with_for_update())
+    last = conn.execute(
+        select(rev_counter.c.rev).where(rev_counter.c.id == 1).with_for_update()
+    ).scalar_one()
+    return int(last)
+
+
+def advance_revs(conn: Connection, last: int) -> None:
+    """Record ``last`` as the last rev handed out, in a transaction that holds the lock."""
+    conn.execute(update(rev_counter).where(rev_counter.c.id == 1).values(rev=last))
 
 
 def current_rev(conn: Connection) -> int:

@@ -1,14 +1,16 @@
 """Filling an empty database from the synthetic bank (:class:`~crm_server.synth.records.SeedData`).
 
 Records go in with ``executemany`` in chunks, several chunks per transaction, each chunk taking a
-block of revs in generation order (parents before children). Users get a scrypt hash of their
-password each, with their own salt. Full C2 values go to ``pii``, older transactions to
-``history``.
+block of revs in generation order (parents before children), with each record's feed entry
+(``record.change``). Users get a scrypt hash of their password each, with their own salt. Full
+C2 values go to ``pii``, older transactions to ``history``.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, TypeVar
@@ -18,6 +20,7 @@ from sqlalchemy import Connection, Table, insert
 
 from crm_server.database import Database
 from crm_server.passwords import hash_password
+from crm_server.record_store import feed_entry
 from crm_server.revs import take_revs
 from crm_server.schema import app_user, history, pii, record
 from crm_server.synth.records import SeedData, SeedPii, SeedRecord, SeedUser
@@ -54,8 +57,11 @@ def seed_database(
     Returns:
         The counts written.
     """
+    # scrypt lets go of the GIL, so the users' hashes (a tenth of a second each) run side by side.
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        users = list(pool.map(lambda user: _user_row(user, password, kdf_cost), data.users))
     with database.write() as conn:
-        conn.execute(insert(app_user), [_user_row(user, password, kdf_cost) for user in data.users])
+        conn.execute(insert(app_user), users)
     records = _in_transactions(database, data.records, _insert_records)
     values = _in_transactions(database, data.pii, _insert_pii)
     older = _in_transactions(database, data.history, _insert_history)
@@ -64,8 +70,12 @@ def seed_database(
 
 def wire_json(data: Mapping[str, Any]) -> str:
     """A seed record's wire form as stored JSON text (without ``rev``: the row holds it)."""
+    return _wire_bytes(data).decode()
+
+
+def _wire_bytes(data: Mapping[str, Any]) -> bytes:
     plain = {key: value for key, value in data.items() if key != "rev"}
-    return orjson.dumps(plain, default=_plain).decode()
+    return orjson.dumps(plain, default=_plain)
 
 
 def _plain(value: object) -> object:
@@ -106,24 +116,20 @@ def _in_transactions(
 
 def _insert_records(conn: Connection, chunk: list[SeedRecord]) -> None:
     first = take_revs(conn, len(chunk))
+    rows = []
+    for rev, item in enumerate(chunk, start=first):
+        data = _wire_bytes(item.data)
+        change = feed_entry(item.entity, item.id, rev, False, data)
+        row = (item.entity, item.id, rev, item.rm_id, item.team_id, item.customer_id)
+        rows.append((*row, False, data.decode(), "{}", change))
     _bulk_insert(
         conn,
         record,
-        ("entity", "id", "rev", "rm_id", "team_id", "customer_id", "deleted", "data", "field_revs"),
-        [
-            (
-                item.entity,
-                item.id,
-                first + index,
-                item.rm_id,
-                item.team_id,
-                item.customer_id,
-                False,
-                wire_json(item.data),
-                "{}",
-            )
-            for index, item in enumerate(chunk)
-        ],
+        (
+            *("entity", "id", "rev", "rm_id", "team_id", "customer_id"),
+            *("deleted", "data", "field_revs", "change"),
+        ),
+        rows,
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 
 from crm_server.cli import build_parser
 from crm_server.runner import prepare_database
@@ -82,3 +83,18 @@ def test_in_memory_database_is_refused_with_a_message(capsys: pytest.CaptureFixt
 
     assert main(["--db", "sqlite://"]) == 2
     assert "in-memory" in capsys.readouterr().err
+
+
+def test_database_of_an_older_server_without_stored_feed_entries_is_refused_with_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    from crm_server.cli import main
+
+    url = seeded_database(tmp_path)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE record DROP COLUMN change"))
+    engine.dispose()
+
+    assert main(["--db", url]) == 2
+    assert "older crm-server" in capsys.readouterr().err

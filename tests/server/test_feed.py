@@ -199,3 +199,67 @@ def test_cursor_of_another_database_is_410_so_the_client_resyncs(api: Api):
     response = rm.get("/changes", params={"cursor": forged})
 
     assert response.status_code == 410
+
+
+def pulled_in_pages(user, cursor: str | None, limit: int) -> list[dict]:
+    """Every change after ``cursor``, pulled in pages of ``limit``; checks each page's size and
+    ``estimated_remaining`` on the way."""
+    pulled: list[dict] = []
+    while True:
+        page = user.changes(cursor, limit=limit)
+        pulled.extend(page["changes"])
+        cursor = page["cursor"]
+        if not page["has_more"]:
+            assert page["estimated_remaining"] == 0
+            return pulled
+        assert len(page["changes"]) == limit
+        assert page["estimated_remaining"] > 0
+
+
+def test_pages_of_every_size_agree_when_book_bank_wide_and_scope_exits_interleave(api: Api):
+    """A page of the book alone is joined by the database; one where bank-wide records or scope
+    exits fall among the book's is merged: both must give the same changes in rev order."""
+    lead = api.login("lead01")
+    _, cursor = lead.all_changes()
+    api.dev_edit("customer", "c-0001", tier="diamond")
+    api.dev_edit("customer", "c-0002", tier="private")
+    api.dev_edit("product", "p-001", on_sale=False)
+    api.dev_edit("customer", "c-0003", tier="diamond")
+    api.dev("reassign", {"customer_id": "c-0001", "to_rm": "rm003"})  # leaves lead01's team
+    api.dev_edit("customer", "c-0002", tier="diamond")
+    api.dev("edit", {"entity": "visit", "id": "v-0002", "deleted": True})
+    api.dev_edit("team", "t-02", name="二组")
+    api.dev_edit("customer", "c-0003", tier="private")
+
+    everything = lead.changes(cursor, limit=10_000)["changes"]
+    for limit in range(1, len(everything) + 2):
+        assert pulled_in_pages(lead, cursor, limit) == everything, limit
+
+    assert [(c["entity"], c["id"], c["op"], c.get("reason")) for c in everything] == [
+        ("product", "p-001", "upsert", None),
+        ("customer", "c-0001", "delete", "out_of_scope"),
+        ("customer", "c-0002", "upsert", None),
+        ("visit", "v-0002", "delete", "deleted"),
+        ("team", "t-02", "upsert", None),
+        ("customer", "c-0003", "upsert", None),
+    ]
+    revs = [change["rev"] for change in everything]
+    assert revs == sorted(revs) and len(set(revs)) == len(revs)
+    assert everything[2]["data"]["tier"] == "diamond"
+
+
+def test_a_whole_feed_in_pages_of_any_size_is_the_feed_in_one_page(api: Api):
+    lead = api.login("lead01")
+    api.dev("reassign", {"customer_id": "c-0004", "to_rm": "rm002"})  # enters lead01's team
+    api.dev("reassign", {"customer_id": "c-0002", "to_rm": "rm003"})  # leaves it
+
+    everything = lead.changes(limit=10_000)["changes"]
+    for limit in (1, 2, 3, 5, 8, 13, 21, len(everything) - 1, len(everything)):
+        assert pulled_in_pages(lead, None, limit) == everything, limit
+
+    revs = [change["rev"] for change in everything]
+    assert revs == sorted(revs) and len(set(revs)) == len(revs)
+    for change in everything:
+        if change["op"] == "upsert":
+            assert set(change) == {"entity", "id", "rev", "op", "data"}
+            assert "rev" not in change["data"]

@@ -509,3 +509,61 @@ def test_malformed_mutation_envelopes_are_refused_whole_with_field_errors(api: A
         assert response.json()["code"] == "validation_error"
         assert response.json()["field_errors"]
     assert api.dev(f"ops/{good['op_id']}") == {"applied_count": 0}
+
+
+def test_later_ops_of_a_batch_see_the_earlier_ones(api: Api):
+    """A batch applies to copies of its records read once and written at the end: records
+    created, edited and deleted in one batch still take every step in order."""
+    rm = api.login("rm001")
+    _, cursor = rm.all_changes()
+    notes = {"notes": "补充：客户同意下周面谈。"}
+
+    created, edited, stale, edited_again, tagged, untagged, again = rm.push(
+        create("visit", "v-steps", **VISIT_FIELDS),
+        update("visit", "v-steps", 0, **notes),
+        update("visit", "v-steps", 0, notes="另一台设备上的旧备注。"),
+        update("visit", "v-steps", 0, outcome="positive"),
+        create("customer_tag", "tag-steps", customer_id="c-0001", name="钓鱼"),
+        remove("customer_tag", "tag-steps", 0),
+        remove("customer_tag", "tag-steps", 0),
+    )
+    changes, _ = rm.all_changes(cursor)
+
+    assert [r["status"] for r in (created, edited, edited_again, tagged, untagged)] == [
+        "applied"
+    ] * 5
+    assert created["rev"] < edited["rev"] < edited_again["rev"] < tagged["rev"] < untagged["rev"]
+    assert edited["record"]["notes"] == notes["notes"]
+    expected = {**edited["record"], "outcome": "positive", "rev": edited_again["rev"]}
+    assert edited_again["record"] == expected
+    assert stale["status"] == "conflict" and stale["conflicting_fields"] == ["notes"]
+    assert stale["field_revs"]["notes"] == edited["rev"]
+    assert untagged["record"] is None
+    assert again["status"] == "applied" and again["rev"] == untagged["rev"]  # already deleted
+    assert [(c["id"], c["rev"], c["op"]) for c in changes] == [
+        ("v-steps", edited_again["rev"], "upsert"),
+        ("tag-steps", untagged["rev"], "delete"),
+    ]
+    assert changes[0]["data"] == {k: v for k, v in expected.items() if k != "rev"}
+
+
+def test_a_batch_of_creates_and_updates_over_several_records_lands_as_the_feed_shows(api: Api):
+    rm = api.login("rm001")
+    before, cursor = rm.all_changes()
+    task_rev = max(c["rev"] for c in before if c["id"] == "k-0001")
+    batch = [create("visit", f"v-many-{n}", **VISIT_FIELDS) for n in range(20)]
+    batch.insert(7, update("task", "k-0001", task_rev, status="in_progress"))
+    batch.insert(15, update("opportunity", "o-0001", task_rev, customer_id="c-0002"))
+
+    results = rm.push(*batch)
+    changes, _ = rm.all_changes(cursor)
+
+    assert {r["status"] for r in results} == {"applied"}
+    revs = [r["rev"] for r in results]
+    assert revs == sorted(revs) and len(set(revs)) == len(revs)
+    assert {(c["id"], c["rev"]) for c in changes} == {
+        (r["record"]["id"], r["rev"]) for r in results
+    }
+    for change, result in zip(sorted(changes, key=lambda c: c["rev"]), results, strict=True):
+        assert {**change["data"], "rev": change["rev"]} == result["record"]
+    assert api.dev("stats")["ops_applied_twice"] == 0
