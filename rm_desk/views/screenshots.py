@@ -61,14 +61,26 @@ def settle(window: QWidget | None = None, msecs: int = SETTLE_MS) -> None:
 
 
 def richest_customer(store: Store) -> str | None:
-    """The customer with the most accounts (ties: the first id), to show a full 360 view."""
-    account = schema.account
+    """A customer whose 360 view has something on every tab: in a household, with
+    relationships, then the most accounts (ties: the first id)."""
+    account, customer, rel = schema.account, schema.customer, schema.relationship
+    related = (
+        select(rel.c.from_customer_id.label("customer_id"), func.count().label("n"))
+        .group_by(rel.c.from_customer_id)
+        .subquery()
+    )
     with store.read() as conn:
         row = conn.execute(
             select(account.c.customer_id)
-            .where(account.c.customer_id.is_not(None))
+            .join(customer, customer.c.id == account.c.customer_id)
+            .outerjoin(related, related.c.customer_id == account.c.customer_id)
             .group_by(account.c.customer_id)
-            .order_by(func.count().desc(), account.c.customer_id)
+            .order_by(
+                func.max(customer.c.household_id.is_not(None)).desc(),
+                func.max(func.coalesce(related.c.n, 0)).desc(),
+                func.count().desc(),
+                account.c.customer_id,
+            )
             .limit(1)
         ).first()
     return None if row is None else str(row[0])

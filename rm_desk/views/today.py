@@ -71,7 +71,7 @@ TAB_ACCOUNTS = "accounts"
 TAB_TASKS = "tasks"
 TAB_INTERACTIONS = "interactions"
 
-SECTION_LIMIT = 20
+SECTION_LIMIT = 8
 """Rows a section shows before saying how many more there are (and rows "Show more" adds)."""
 ALERT_RULE_LIMIT = 5
 """Rows a rule group of alerts shows at first: a team lead's alerts come under many rules."""
