@@ -128,7 +128,7 @@ def _app() -> Any:
 def _bench(store: Store, user_id: str = USER, *, sync: Any = None, bridge: Any = None) -> Any:
     """A Workbench as the app builds it after sign-in, with a real threaded runner."""
     from rm_desk.domain.enums import Role
-    from rm_desk.sync.client import Policy, User
+    from rm_desk.sync.identity import Policy, User
     from rm_desk.views.bridge import SyncBridge
     from rm_desk.views.runner import TaskRunner
     from rm_desk.views.workbench import Navigator, Workbench
@@ -255,10 +255,7 @@ else:
     from rm_desk.domain.enums import Role
     from rm_desk.local_store.engine import open_store
     from rm_desk.local_store.keys import KeyStorage, key_name_for
-    try:  # the two types without the HTTP client, once sync keeps them apart (see the report)
-        from rm_desk.sync.identity import Policy, User
-    except ImportError:
-        from rm_desk.sync.client import Policy, User
+    from rm_desk.sync.identity import Policy, User  # without the HTTP client
     from rm_desk.views import i18n
     from rm_desk.views.bridge import SyncBridge
     from rm_desk.views.main_window import MainWindow

@@ -52,8 +52,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
-import httpx
-
 from rm_desk.errors import ConfigError
 from rm_desk.paths import AppPaths
 
@@ -143,6 +141,8 @@ def _setting(
 
 
 def _check_server_url(value: str) -> str | None:
+    import httpx  # here, not at the top: the window's start-up does not need the HTTP client
+
     try:
         url = httpx.URL(value.strip())
     except httpx.InvalidURL:

@@ -54,6 +54,7 @@ from rm_desk.sync.errors import (
     SessionExpired,
     convert_errors,
 )
+from rm_desk.sync.identity import Policy, User  # re-exported: the types of the signed-in user
 
 _T = TypeVar("_T")
 
@@ -80,17 +81,6 @@ class Timeouts:
 
 
 @dataclass(frozen=True, slots=True)
-class User:
-    """The signed-in user (API.md §1)."""
-
-    id: str
-    name: str
-    role: Role
-    team_id: str
-    branch_id: str
-
-
-@dataclass(frozen=True, slots=True)
 class Session:
     """A signed-in session. The tokens never show in ``repr``."""
 
@@ -99,19 +89,6 @@ class Session:
     """When the access token expires, by the client's clock."""
     access_token: str = field(repr=False)
     refresh_token: str = field(repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Policy:
-    """The security policy the server sets; the client obeys it (API.md §1 defaults)."""
-
-    idle_lock_minutes: int = 15
-    session_max_hours: int = 12
-    offline_block_hours: int = 72
-    offline_wipe_days: int = 14
-    retention_days: int = 30
-    transaction_window_days: int = 90
-    max_failed_unlocks: int = 5
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ It shows :class:`~rm_desk.sync.events.SyncStatus` snapshots as the bridge delive
 refreshes the "last sync" age every 30 s. Clicking the conflicts or pending counts opens the
 Sync issues screen.
 
-When sync stopped because the bank ended the session (:func:`rm_desk.session.session_ended`: an
+When sync stopped because the bank ended the session (``SyncStatus.session_ended``: an
 offline unlock with no session to resume, a refresh token revoked or expired on the server), it
 says "Session ended — sign in to sync" and shows a "Sign in again" button, which emits
 :attr:`SyncStatusBar.sign_in_again_requested` (the app answers with the re-sign-in dialog); both
@@ -17,7 +17,6 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
 from rm_desk.domain.enums import SyncPhase
-from rm_desk.session import session_ended
 from rm_desk.sync.events import Progress, SyncStatus
 from rm_desk.views import formatting
 from rm_desk.views.error_words import translate_words
@@ -106,7 +105,7 @@ class SyncStatusBar(QStatusBar):
             self._bench.sync is not None
             and status is not None
             and not syncing
-            and session_ended(status)
+            and status.session_ended
         )
         self.sign_in_again.setVisible(ended)
         if self._bench.sync is None:

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     # Types only: importing the sync client (httpx) and service (the whole write path) costs
     # about a second of start-up, and the window gets its instances from whoever builds it.
     from rm_desk.local_store.engine import Store
-    from rm_desk.sync.client import Policy, TransactionPage, User
+    from rm_desk.sync.client import TransactionPage
+    from rm_desk.sync.identity import Policy, User
     from rm_desk.sync.service import SyncService
     from rm_desk.views.bridge import SyncBridge
     from rm_desk.views.runner import TaskRunner
