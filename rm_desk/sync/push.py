@@ -446,7 +446,14 @@ def _send_again_later(
 ) -> None:
     """Queue ``op`` again, unmerged, behind the earlier op it builds on, under a new ``op_id``
     (the old one holds this conflict answer on the bank). Its next answer, once the earlier
-    values are on the bank, is merged against its own base as usual."""
+    values are on the bank, is merged against its own base as usual.
+
+    It keeps its own ``base_rev``: the rev of the bank values the user edited from. The answer's
+    rev is newer and takes in bank changes the user never saw (a field the screen showed with the
+    earlier op's value): sent on it, such a field would not be reported as conflicting, and the
+    merge would take the bank's value for the op's base and resend the user's value over it.
+    ``rev`` serves only an op that has no rev of its own.
+    """
     new_id = outbox.new_op_id()
     outbox.rewrite_op(
         conn,
@@ -454,7 +461,7 @@ def _send_again_later(
         op_id=new_id,
         op=OpKind.UPDATE,
         state=OpState.QUEUED,
-        base_rev=rev if rev is not None else op.base_rev,
+        base_rev=op.base_rev if op.base_rev is not None else rev,
         fields=op.fields,
         snapshot=op.snapshot,
         now=now,

@@ -29,8 +29,9 @@ After each **quiet sync** (rounds without faults until nothing is left to send) 
 5. the bank never had a value overwritten with one the user did not choose after it was written
    (checked as each mutation is applied), and no rule decided a field that has no rule.
 
-``make test`` runs 30 examples of up to 30 steps (about 20 s on a quiet 2-core machine);
-``RM_DESK_SOAK=1`` (``make soak``) runs 400 of up to 80 steps.
+``make test`` runs a fixed (derandomized) set of 40 examples of up to 35 steps (about 25 s on a
+quiet 2-core machine); ``RM_DESK_SOAK=1`` (``make soak``) runs 400 random ones of up to 80 steps.
+``--hypothesis-seed=<seed>`` replays a failure (with ``RM_DESK_SOAK=1`` for one soak found).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from typing import Any, Final
 import httpx
 import orjson
 from hypothesis import HealthCheck, settings
+from hypothesis import core as hypothesis_core
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
 
@@ -734,10 +736,34 @@ class SyncMachine(RuleBasedStateMachine):
             entries = outbox.journal_entries(conn)
         return max((int(e["id"]) for e in entries), default=0)
 
+    def _decided_by_a_rule(self, key: Key, intent: Intent) -> bool:
+        """Whether a journal entry newer than ``intent`` says a rule decided its value: the op
+        that held it was merged, so a later edit starts a new chain (a new merge base)."""
+        entity, record_id, merge_field = key
+        with self.desk.read() as conn:
+            journal = outbox.journal_entries(conn, "auto_merge")
+        return any(
+            e["entity"] == entity
+            and e["record_id"] == record_id
+            and e["id"] > intent.journal_mark
+            and e["detail"]["field"] == merge_field
+            and e["detail"]["mine"] == intent.value
+            for e in journal
+        )
+
     def _choose(self, key: Key, value: Any, saw: Any) -> None:
         """The user chose ``value`` for a merge field while looking at ``saw`` (an edit, or a
-        decision in the inbox)."""
+        decision in the inbox).
+
+        The chain of edits not yet settled ends when a rule decides the earlier value, or when
+        the earlier value is a soft-profile key back at its base (no change of the user's to
+        carry) — not only at the next check: else the model keeps the base of an op long merged,
+        while the op of the new chain has the value the user saw when it began.
+        """
         earlier = self.intents.get(key)
+        if earlier is not None and not earlier.settled:
+            no_change = key[2].startswith(SOFT + ".") and earlier.value == earlier.first_saw
+            earlier.settled = no_change or self._decided_by_a_rule(key, earlier)
         first_saw = saw if earlier is None or earlier.settled else earlier.first_saw
         self.intents[key] = Intent(value, self.step, self._journal_mark(), first_saw)
         self.bank.choices.setdefault(key, []).append(UserChoice(self.step, value, (saw, first_saw)))
@@ -932,7 +958,6 @@ class SyncMachine(RuleBasedStateMachine):
         """The user's latest value of each field: on the bank, decided by a rule with a journal
         entry, or waiting for the user (inbox, refused list) and still shown."""
         with self.desk.read() as conn:
-            journal = outbox.journal_entries(conn, "auto_merge")
             waiting = outbox.open_conflicts(conn)
             refused = outbox.ops_in_states(conn, {OpState.REJECTED})
         for key, intent in self.intents.items():
@@ -946,14 +971,7 @@ class SyncMachine(RuleBasedStateMachine):
             if value_at(bank.data, merge_field) == intent.value:
                 intent.settled = True
                 continue
-            if any(
-                e["entity"] == entity
-                and e["record_id"] == record_id
-                and e["id"] > intent.journal_mark
-                and e["detail"]["field"] == merge_field
-                and e["detail"]["mine"] == intent.value
-                for e in journal
-            ):
+            if self._decided_by_a_rule(key, intent):
                 intent.settled = True
                 continue
             in_inbox = any(
@@ -1021,9 +1039,16 @@ class SyncMachine(RuleBasedStateMachine):
 
 
 def _checked_settings() -> settings:
+    """``make test``: a fixed set of examples (derandomized), so CI fails the same way each run;
+    ``make soak``: random exploration, many more examples.
+
+    A seed given on the command line (``--hypothesis-seed``, to replay a failure) still counts:
+    Hypothesis ranks ``derandomize`` above it, so it is left off then.
+    """
     return settings(
-        max_examples=400 if SOAK else 30,
-        stateful_step_count=80 if SOAK else 30,
+        max_examples=400 if SOAK else 40,
+        stateful_step_count=80 if SOAK else 35,
+        derandomize=not SOAK and hypothesis_core.global_force_seed is None,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
@@ -1113,6 +1138,80 @@ def test_an_edit_made_while_an_earlier_one_went_unanswered_is_not_taken_for_a_co
 
         assert machine.bank.records[("customer", CUSTOMER)].data[SOFT]["remarks"] == "只用微信"
         assert machine._visible("customer", CUSTOMER)[SOFT]["remarks"] == "只用微信"
+        assert machine._open_conflicts() == []
+    finally:
+        machine.teardown()
+
+
+def test_a_task_the_user_saw_completed_and_reopened_offline_is_reopened() -> None:
+    """Found by the machine (seed 205726637567010772271477792211159531809), a fault of the model:
+    the user saw 已完成, cancelled the task and then, before a sync, set it back to 未开始 — one
+    coalesced op whose base is 已完成. The back office meanwhile cancelled and completed it again,
+    so the bank is at the value the user reopened. That is a reopen, not a regression: the merge
+    resends 未开始. The model took the chain of edits to start at an older edit a rule had
+    already decided, and called the reopen an overwrite nobody chose."""
+    machine = SyncMachine()
+    try:
+        first = Edit("task", "k-1", "status", "not_started")
+        machine.edit_a_status_on_both_sides((first, "completed"), bank_first=True)
+        machine.sync_once()  # precedence: 已完成 stays; the desk shows it
+        cancel = Edit("task", "k-1", "status", "cancelled")
+        machine.edit_a_status_on_both_sides((cancel, "cancelled"), bank_first=False)
+        reopen = Edit("task", "k-1", "status", "not_started")
+        machine.edit_a_status_on_both_sides((reopen, "completed"), bank_first=False)
+        machine.sync_until_quiet()
+
+        assert machine.bank.records[("task", "k-1")].data["status"] == "not_started"
+        assert machine._visible("task", "k-1")["status"] == "not_started"
+        assert machine._open_conflicts() == []
+    finally:
+        machine.teardown()
+
+
+def test_an_edit_queued_behind_an_earlier_one_does_not_regress_a_status_the_bank_moved_on() -> None:
+    """Found while reading the seed above: the user set 进行中 with a note; that op went unanswered;
+    the user set 未开始 and another note (a second op, whose base is the first op's 进行中), and
+    the bank completed the task. One batch: the first op's status went to 已完成 by precedence
+    and its note was sent again; the second was queued behind it on the rev of the answer, which
+    already held 已完成. Sent on that rev, the bank did not list the status as conflicting, the
+    merge took 已完成 for the op's base and regressed the task to 未开始, a change the user never
+    saw. Kept on its own rev, the bank lists the status and precedence keeps 已完成."""
+    machine = SyncMachine()
+    try:
+        machine.edit_on_the_desk(Edit("task", "k-1", "status", "in_progress"))
+        machine.edit_on_the_desk(Edit("task", "k-1", "completion_note", "已电话确认"))
+        machine.sync_with_a_fault(Fault.DROP_REQUEST, 1)  # left sending
+        machine.edit_on_the_desk(Edit("task", "k-1", "status", "not_started"))
+        machine.edit_on_the_desk(Edit("task", "k-1", "completion_note", "客户改期"))
+        machine.edit_in_the_back_office(Edit("task", "k-1", "status", "completed"))
+        machine.sync_until_quiet()
+
+        bank = machine.bank.records[("task", "k-1")].data
+        assert (bank["status"], bank["completion_note"]) == ("completed", "客户改期")
+        assert machine._visible("task", "k-1")["status"] == "completed"
+        assert machine._open_conflicts() == []
+    finally:
+        machine.teardown()
+
+
+def test_a_soft_profile_key_set_to_the_value_it_shows_is_no_change_of_the_users() -> None:
+    """Found by the machine, a fault of the model: the user left 免打扰 off (an edit of the key to
+    the value it had) while the back office turned it on; the merge took the bank's value, the
+    key being no change of the user's. The pull was lost, so the desk showed the bank's 开 from
+    the conflict answer, and the user set 开 again while the back office turned it off. That too
+    is no change of the user's, and the bank's 关 stands; the model had kept the first edit's
+    base as the start of the user's edits, and took 开 for a change lost silently."""
+    machine = SyncMachine()
+    try:
+        off = Edit("customer", CUSTOMER, "soft_profile.do_not_disturb", False)
+        machine.edit_on_both_sides((off, True), bank_first=False)
+        machine.sync_with_a_fault(Fault.DROP_REQUEST, 2)  # the push answered, the pull lost
+        on = Edit("customer", CUSTOMER, "soft_profile.do_not_disturb", True)
+        machine.edit_on_both_sides((on, False), bank_first=False)
+        machine.sync_until_quiet()
+
+        assert machine.bank.records[("customer", CUSTOMER)].data[SOFT]["do_not_disturb"] is False
+        assert machine._visible("customer", CUSTOMER)[SOFT]["do_not_disturb"] is False
         assert machine._open_conflicts() == []
     finally:
         machine.teardown()
