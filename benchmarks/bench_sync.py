@@ -198,8 +198,9 @@ class _World:
         peak = max(a["peak_rss_mib"] for a in app)
         before = min(a["rss_before_mib"] for a in app)
         memory_note = (
-            f"peak RSS of the client process (the server runs elsewhere), {peak - before:,.0f} "
-            f"MiB above its RSS after imports and sign-in; the raw client peaked at "
+            f"peak RSS (VmHWM) of the client process alone (the server runs elsewhere), "
+            f"{peak - before:,.0f} MiB above its RSS after imports and sign-in; the raw client "
+            f"peaked at "
             f"{max(a['peak_rss_mib'] for a in raw):,.0f} MiB"
         )
         return [

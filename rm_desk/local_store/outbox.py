@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import Connection, delete, func, insert, select, update
@@ -45,6 +45,7 @@ UNSENT_STATES: frozenset[OpState] = frozenset({OpState.QUEUED, OpState.SENDING, 
 """Ops still on their way to the server: what the status calls pending."""
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,24 +308,28 @@ def add_op(
     return op_id
 
 
-def fill_base_rev(conn: Connection, entity: str, record_id: str, rev: int, now: str) -> None:
-    """Give the later unsent ops of a record the server made just now their ``base_rev``.
+def fill_base_revs(conn: Connection, created: Mapping[tuple[str, str], int], now: str) -> None:
+    """Give the later unsent ops of records the server made just now (entity and id to the
+    server's rev) their ``base_rev``.
 
     An edit of a record whose create was on its way could not know the server's revision;
-    ops already ``sending`` keep their body whatever happens.
+    ops already ``sending`` keep their body whatever happens. One read of the ops waiting for a
+    rev, not one ``UPDATE`` per create: a batch of creates has, as a rule, none waiting.
     """
+    if not created:
+        return
     ob = schema.outbox
-    conn.execute(
-        update(ob)
-        .where(
-            ob.c.entity == entity,
-            ob.c.record_id == record_id,
+    waiting = conn.execute(
+        select(ob.c.seq, ob.c.entity, ob.c.record_id).where(
             ob.c.base_rev.is_(None),
             ob.c.op != OpKind.CREATE.value,
             ob.c.state.in_([OpState.QUEUED.value, OpState.HELD.value]),
         )
-        .values(base_rev=rev, updated_at=now)
-    )
+    ).tuples()
+    for seq, entity, record_id in waiting:
+        rev = created.get((entity, record_id))
+        if rev is not None:
+            conn.execute(update(ob).where(ob.c.seq == seq).values(base_rev=rev, updated_at=now))
 
 
 def delete_record_ops(conn: Connection, entity: str, record_id: str) -> list[StoredOp]:
@@ -507,6 +512,16 @@ def load_record(conn: Connection, entity: str, record_id: str) -> CachedRecord |
     )
 
 
+def record_revs(conn: Connection, entity: str, record_ids: Sequence[str]) -> dict[str, int]:
+    """The cached rev of each of ``record_ids`` that is in the cache."""
+    table = schema.ENTITY_TABLES[entity]
+    revs: dict[str, int] = {}
+    for chunk in _chunks(record_ids):
+        rows = conn.execute(select(table.c.id, table.c.rev).where(table.c.id.in_(chunk)))
+        revs.update((str(record_id), int(rev)) for record_id, rev in rows.tuples())
+    return revs
+
+
 def delete_record(conn: Connection, entity: str, record_id: str) -> bool:
     """Remove a record from the cache; ``True`` if there was one."""
     table = schema.ENTITY_TABLES[entity]
@@ -568,6 +583,6 @@ def _refresh_search(conn: Connection, entity: str, customer_id: Any) -> None:
         refresh_search(conn, [customer_id])
 
 
-def _chunks(items: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:
+def _chunks(items: Sequence[_T], size: int = 500) -> Iterable[Sequence[_T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

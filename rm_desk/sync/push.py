@@ -288,12 +288,23 @@ class Pusher:
         events: list[SyncEvent] = []
         now = self._now()
         with self._store.write() as conn:
+            # Applied answers are settled a run at a time (a few statements for the run, not a
+            # few per op); a run ends before any other answer and before a second op of a record
+            # already in it, so each op's settling sees the outbox and the cache exactly as the
+            # one-op-at-a-time order leaves them (see _settle_applied_run).
+            run: list[tuple[StoredOp, MutationApplied]] = []
             for op, result in zip(batch, results, strict=True):
                 if isinstance(result, MutationApplied):
-                    _settle_applied(conn, op, result, now)
+                    if any((op.entity, op.record_id) == (o.entity, o.record_id) for o, _ in run):
+                        _settle_applied_run(conn, run, now)
+                        run = []
+                    run.append((op, result))
                     tally.applied += 1
                     events.append(_changed(op, OpState.APPLIED))
-                elif isinstance(result, MutationRejected):
+                    continue
+                _settle_applied_run(conn, run, now)
+                run = []
+                if isinstance(result, MutationRejected):
                     outbox.reject_op(
                         conn,
                         op.seq,
@@ -308,6 +319,7 @@ class Pusher:
                     events.append(_changed(op, OpState.CONFLICT))
                     found = _settle_conflict(conn, op, result, now, events)
                     tally.conflicts += found
+            _settle_applied_run(conn, run, now)
         for event in events:
             self._emit(event)
 
@@ -338,14 +350,45 @@ def _store_server_copy(
     apply_changes(conn, [_upsert(op.entity, op.record_id, rev, record)], now=now)
 
 
-def _settle_applied(conn: Connection, op: StoredOp, result: MutationApplied, now: str) -> None:
-    outbox.delete_ops(conn, [op.seq])
-    if result.record is None:
-        outbox.delete_record(conn, op.entity, op.record_id)
-    else:
-        _store_server_copy(conn, op, result.rev, result.record, now)
-    if op.op is OpKind.CREATE:
-        outbox.fill_base_rev(conn, op.entity, op.record_id, result.rev, now)
+def _settle_applied_run(
+    conn: Connection, run: Sequence[tuple[StoredOp, MutationApplied]], now: str
+) -> None:
+    """Settle applied answers of distinct records, as settling them one by one would.
+
+    Each op leaves the outbox; the server's record becomes the row (:func:`_store_server_copy`:
+    not for a record gone from the cache, the row's remaining ops only laid again over a newer
+    copy); a record the server no longer has leaves the cache; later edits of a record just
+    created get its rev. What settling one op reads and writes is its own record's outbox rows,
+    row and search entry (refreshed from the final rows), so for distinct records the order
+    makes no difference and the run takes one statement per step instead of one per op.
+    """
+    if not run:
+        return
+    outbox.delete_ops(conn, [op.seq for op, _ in run])
+    ids: dict[str, list[str]] = {}
+    for op, result in run:
+        if result.record is not None:
+            ids.setdefault(op.entity, []).append(op.record_id)
+    cached = {entity: outbox.record_revs(conn, entity, some) for entity, some in ids.items()}
+    upserts: list[dict[str, Any]] = []
+    for op, result in run:
+        if result.record is None:
+            outbox.delete_record(conn, op.entity, op.record_id)
+            continue
+        rev = cached[op.entity].get(op.record_id)
+        if rev is None:
+            continue  # it left the book: writing it back would bring it back for good
+        if rev > result.rev:  # a pull brought a newer copy than this (replayed) answer
+            outbox.refresh_visible(conn, op.entity, op.record_id)  # drops the op's overlay
+        else:
+            upserts.append(_upsert(op.entity, op.record_id, result.rev, result.record))
+    if upserts:
+        apply_changes(conn, upserts, now=now)
+    outbox.fill_base_revs(
+        conn,
+        {(op.entity, op.record_id): result.rev for op, result in run if op.op is OpKind.CREATE},
+        now,
+    )
 
 
 def _wire_field(merge_field: str) -> str:

@@ -195,6 +195,60 @@ def test_applied_op_rebases_later_pending_ops_of_the_same_record(book, client, s
     assert pending["fields"] == {"stage": "closing", "amount": "800000.00"}
 
 
+def test_a_batch_of_applied_refused_and_repeated_records_settles_as_op_by_op(book, client, server):
+    sent_edits = []
+    for stage, more in (("recommended", {}), ("closing", {"amount": "800000.00"})):
+        sent_edits.append(r.move_opportunity(book, stage, **more))
+        with book.write() as conn:  # sent, so the next edit is an op of its own
+            conn.execute(schema.outbox.update().values(state="sending"))
+    first_stage, second_stage = sent_edits
+    visit_id, visit_op = r.create_visit(book, notes="首次拜访")
+    refused_id, refused_op = r.create_visit(book, notes="时间填错")
+    task_op = r.complete_task(book)
+    later_edit = r.move_opportunity(book, "lead")  # behind the batch: stays pending, rebased
+    results = [
+        applied(first_stage, 40, r.opportunity("o-1", stage="recommended")),
+        applied(second_stage, 41, r.opportunity("o-1", stage="closing", amount="800000.00")),
+        applied(visit_op, 600, {**r.visit(visit_id), "notes": "首次拜访", "rm_id": "rm001"}),
+        rejected(refused_op),
+        applied(task_op, 9, None),
+    ]
+    server.reply(
+        "POST",
+        "/mutations",
+        {"results": results},
+        httpx.ConnectError("offline before the second batch"),
+    )
+    events: list[SyncEvent] = []
+
+    with pytest.raises(Offline):
+        make_pusher(book, client, events, batch_size=5).push()
+
+    settled = [(e.op_id, e.state) for e in events if e.state is not OpState.SENDING]
+    assert settled[:5] == [
+        (first_stage, OpState.APPLIED),
+        (second_stage, OpState.APPLIED),
+        (visit_op, OpState.APPLIED),
+        (refused_op, OpState.REJECTED),
+        (task_op, OpState.APPLIED),
+    ], "events in the order of the answers"
+    opportunity = r.row(book, "opportunity", "o-1")
+    assert (opportunity["rev"], opportunity["stage"], opportunity["amount"]) == (
+        41,
+        "lead",
+        "800000.00",
+    ), "the last answer's record with the pending edit laid over it"
+    assert opportunity["base"]["stage"] == "closing"
+    assert r.row(book, "visit", visit_id)["rev"] == 600
+    assert r.row(book, "visit", refused_id)["notes"] == "时间填错"
+    assert r.row(book, "task", "k-1") is None, "the server no longer has it"
+    rows = r.outbox_rows(book)
+    assert [(o["op_id"], o["state"]) for o in rows] == [
+        (refused_op, "rejected"),
+        (later_edit, "sending"),
+    ]
+
+
 def test_edit_of_a_record_whose_create_was_on_its_way_gets_the_new_rev(book, client, server):
     visit_id, _ = r.create_visit(book)
     with book.write() as conn:
