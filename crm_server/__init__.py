@@ -16,6 +16,7 @@ the database, so several server processes can share one. Modules:
     wire.py           request and answer bodies (pydantic; strict, unknown fields refused)
     problems.py       RFC 9457 problem documents for every error
     request_body.py   body size limit and gzip-encoded request bodies
+    compression.py    gzip answers, with ISA-L where installed (zlib otherwise)
     responses.py      orjson JSON answers
     database.py       engine by URL, read and write transactions, upserts
     schema.py         the tables

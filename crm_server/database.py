@@ -33,6 +33,7 @@ from crm_server import schema
 _WRITE = "crm_server_write"
 _SQLITE_BUSY_TIMEOUT_S = 30
 _SQLITE_MMAP_BYTES = 1 << 30
+_SQLITE_BULK_CACHE_KIB = 128 * 1024
 
 
 class DatabaseUrlError(ValueError):
@@ -93,6 +94,35 @@ class Database:
             with conn.begin():
                 yield conn
 
+    @contextmanager
+    def bulk_load(self) -> Iterator[Connection]:
+        """One connection for filling a new database, with transactions begun by the caller
+        (``with conn.begin():``, each a writing transaction as in :meth:`write`).
+
+        On SQLite, commits skip ``fsync`` (``synchronous=OFF``) and the page cache is larger
+        while the connection is lent out; both are put back at the end, and a checkpoint then
+        writes everything to the database file with ``fsync`` (``synchronous=NORMAL``). This is
+        only for seeding a new database (see :mod:`crm_server.seeding`): ``synchronous=OFF``
+        loses nothing when the process fails, only when the operating system or the power does,
+        which may leave a damaged file. Such a file holds a freshly generated synthetic bank and
+        no one's work: delete it and start again. PostgreSQL gets no special treatment.
+        """
+        with self.engine.connect() as conn:
+            conn.execution_options(**{_WRITE: True})
+            if not self.is_sqlite:
+                yield conn
+                return
+            driver = conn.connection.dbapi_connection
+            assert driver is not None  # a connection being used has its driver connection
+            driver.execute("PRAGMA synchronous=OFF")
+            driver.execute(f"PRAGMA cache_size=-{_SQLITE_BULK_CACHE_KIB}")
+            try:
+                yield conn
+            finally:
+                driver.execute("PRAGMA synchronous=NORMAL")
+                driver.execute("PRAGMA cache_size=-2000")  # SQLite's default, 2 MB
+                driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def create_schema(self) -> None:
         """Create missing tables and the first rows (the rev counter, the database's epoch).
 
@@ -126,6 +156,11 @@ class Database:
         """Whether the database has been seeded (it has at least one user)."""
         with self.read() as conn:
             return conn.execute(select(schema.app_user.c.id).limit(1)).first() is not None
+
+    def has_records(self) -> bool:
+        """Whether the database holds any record (of the feed)."""
+        with self.read() as conn:
+            return conn.execute(select(schema.record.c.id).limit(1)).first() is not None
 
     def upsert(
         self,

@@ -81,6 +81,12 @@ def prepare_database(
     database.create_schema()
     if database.has_users():
         return database, None
+    if database.has_records():
+        # Users are seeded last, so records without users are a seeding that did not finish.
+        database.dispose()
+        raise ServerStartError(
+            "the synthetic bank of this database was not fully written; delete it and start again"
+        )
     if seed_data is None:
         seed_data = _generate(settings)
     return database, seed_database(database, seed_data, kdf_cost=settings.kdf_cost)

@@ -6,6 +6,7 @@ import re
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -13,9 +14,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from crm_server.cli import build_parser
-from crm_server.runner import prepare_database
+from crm_server.runner import ServerStartError, prepare_database
 from crm_server.settings import Settings
-from crm_server.synth.records import Scale
+from crm_server.synth.records import Scale, SeedRecord
 from tests.server import bank
 from tests.server.conftest import FAST_KDF
 
@@ -98,3 +99,20 @@ def test_database_of_an_older_server_without_stored_feed_entries_is_refused_with
 
     assert main(["--db", url]) == 2
     assert "older crm-server" in capsys.readouterr().err
+
+
+def test_database_left_by_an_interrupted_seeding_is_refused_with_a_message(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'interrupted.db'}"
+    settings = Settings(db_url=url, kdf_cost=FAST_KDF)
+
+    def history_then_crash() -> Iterator[SeedRecord]:
+        yield from bank.history()
+        raise KeyboardInterrupt  # the operator stops the server while it seeds the history
+
+    interrupted = bank.seed_data()
+    interrupted.history = history_then_crash()
+    with pytest.raises(KeyboardInterrupt):
+        prepare_database(settings, interrupted)
+
+    with pytest.raises(ServerStartError, match="not fully written; delete it"):
+        prepare_database(settings, bank.seed_data())

@@ -172,6 +172,7 @@ def test_answers_are_gzipped_when_the_client_asks(api: Api):
 
     assert encoding == "gzip"
     assert orjson.loads(gzip.decompress(wire_bytes))["changes"] == raw.json()["changes"]
+    assert orjson.loads(gzip.decompress(wire_bytes))["changes"] == plain.json()["changes"]
     assert "content-encoding" not in plain.headers
     assert len(wire_bytes) < len(plain.content)
 
