@@ -147,9 +147,10 @@ def customer_names(conn: Connection, customer_ids: Iterable[str | None]) -> dict
     return {row.id: row.name for row in rows}
 
 
-def _task_rows(
+def task_rows(
     tasks: Iterable[e.Task], bucket: TaskBucket, names: Mapping[str, str]
 ) -> tuple[TaskRow, ...]:
+    """The rows the task lists show for ``tasks`` of one bucket (``names``: customer names)."""
     return tuple(
         TaskRow(
             id=task.id,
@@ -176,7 +177,7 @@ def open_tasks(
     return tuple(
         row
         for bucket in (TaskBucket.OVERDUE, TaskBucket.TODAY, TaskBucket.LATER)
-        for row in _task_rows(buckets[bucket], bucket, names)
+        for row in task_rows(buckets[bucket], bucket, names)
     )
 
 
@@ -218,8 +219,8 @@ def today_view(conn: Connection, *, user_id: str, today: date, zone: tzinfo) -> 
         for visit in queue.visits
     )
     return TodayView(
-        overdue=_task_rows(queue.overdue, TaskBucket.OVERDUE, names),
-        due_today=_task_rows(queue.due_today, TaskBucket.TODAY, names),
+        overdue=task_rows(queue.overdue, TaskBucket.OVERDUE, names),
+        due_today=task_rows(queue.due_today, TaskBucket.TODAY, names),
         alert_groups=groups,
         maturities=_maturity_rows(conn, queue.maturities),
         visits=visits,
@@ -381,5 +382,6 @@ __all__ = [
     "may_decide_alerts",
     "open_tasks",
     "record_contexts",
+    "task_rows",
     "today_view",
 ]

@@ -29,10 +29,10 @@ from rm_desk.local_store.worklist import (
     AlertGroup,
     AlertRow,
     MaturityRow,
-    TaskRow,
     TodayView,
     VisitRow,
     customer_names,
+    task_rows,
 )
 
 
@@ -115,8 +115,8 @@ def today_page(
         + [visit.customer_ids[0] if visit.customer_ids else None for visit in visits],
     )
     view = TodayView(
-        overdue=_task_rows(overdue, TaskBucket.OVERDUE, names),
-        due_today=_task_rows(due, TaskBucket.TODAY, names),
+        overdue=task_rows(overdue, TaskBucket.OVERDUE, names),
+        due_today=task_rows(due, TaskBucket.TODAY, names),
         alert_groups=tuple(
             AlertGroup(rule_id=rule, alerts=tuple(_alert_row(a, names) for a in alerts))
             for rule, alerts in alert_rows.items()
@@ -143,26 +143,6 @@ def _tasks(conn: Connection, where: tuple[Any, ...], limit: int) -> tuple[list[e
     stmt = select(t).where(*where).order_by(t.c.due_at.is_(None), t.c.due_at, t.c.id).limit(limit)
     rows = [e.Task.from_cache(row) for row in conn.execute(stmt).mappings()]
     return rows, _count(conn, t, where)
-
-
-def _task_rows(
-    tasks: list[e.Task], bucket: TaskBucket, names: dict[str, str]
-) -> tuple[TaskRow, ...]:
-    return tuple(
-        TaskRow(
-            id=task.id,
-            title=task.title,
-            customer_id=task.customer_id,
-            customer_name=names.get(task.customer_id) if task.customer_id else None,
-            priority=task.priority,
-            status=task.status,
-            due_at=task.due_at,
-            bucket=bucket,
-            kind=task.kind,
-            source_rule=task.source_rule,
-        )
-        for task in tasks
-    )
 
 
 def _alerts(
