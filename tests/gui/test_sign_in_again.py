@@ -111,6 +111,7 @@ def test_problems_signing_in_cannot_fix_offer_no_sign_in(
     _show(qtbot, bar, status)
     assert not bar.sign_in_again.isVisible()
     assert bar.connection.text() != "Session ended — sign in to sync"
+    assert status.title is not None and bar.connection.toolTip().startswith(status.title)
 
 
 # --- the dialog, against the real server --------------------------------------------------------
