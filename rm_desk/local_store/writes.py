@@ -10,7 +10,8 @@ transaction it:
 4. appends the outbox row, or coalesces with the record's op that has not been sent yet.
 
 Either all of it commits or none of it does: a crash between the row and its outbox entry cannot
-leave an edit that never reaches the bank, nor an op with no record.
+leave an edit that never reaches the bank, nor an op with no record. :func:`record_edits` does the
+same for several edits at once (a visit and its follow-up task): all of them commit, or none.
 
 A customer's soft profile is written whole, so an edit of one key carries every other key as the
 row shows it — and a key waiting in the conflict inbox shows the user's value, which the bank must
@@ -38,7 +39,7 @@ update                delete              the update becomes the delete
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +81,18 @@ def new_record_id() -> str:
     return str(uuid.uuid4())
 
 
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One user edit for :func:`record_edits`; the arguments of :func:`record_edit`, as a value."""
+
+    entity: str
+    record_id: str
+    op: OpKind
+    fields: Mapping[str, Any] | None = None
+    role: RecordRole | None = None
+    stamped: Mapping[str, Any] | None = None
+
+
 def record_edit(
     store: Store,
     entity: str,
@@ -109,30 +122,59 @@ def record_edit(
         WriteRejected: the entity is read-only, a field may not be edited, or the record is not in
             the cache. Nothing was written.
     """
-    changes = dict(fields or {})
-    table = _editable_table(entity, op)
-    if op is not OpKind.DELETE:
-        _check_fields(Entity(entity), changes, op, role)
+    edit = Edit(entity, record_id, op, fields, role, stamped)
+    (result,) = record_edits(store, [edit])
+    return result
+
+
+def record_edits(store: Store, edits: Sequence[Edit]) -> list[EditResult]:
+    """Write several user edits and their outbox ops in one transaction: all of them or none.
+
+    Each edit is checked and applied exactly as :func:`record_edit` does, in the order given, so a
+    later edit sees (and may coalesce with) an earlier one of the same record. A form that saves a
+    visit together with its follow-up task uses this, so a crash or a refused field never leaves
+    one without the other.
+
+    Returns:
+        One :class:`EditResult` per edit, in the same order.
+
+    Raises:
+        WriteRejected: any of the edits was refused. Nothing at all was written.
+    """
+    prepared = []
+    for edit in edits:
+        changes = dict(edit.fields or {})
+        table = _editable_table(edit.entity, edit.op)
+        if edit.op is not OpKind.DELETE:
+            _check_fields(Entity(edit.entity), changes, edit.op, edit.role)
+        prepared.append((edit, table, changes))
     now = store.clock().isoformat()
     with store.write() as conn:
-        if op is OpKind.CREATE:
-            result = _create(conn, table, entity, record_id, changes, dict(stamped or {}), now)
-            owner = changes.get("customer_id")
+        return [_write_one(conn, edit, table, changes, now) for edit, table, changes in prepared]
+
+
+def _write_one(
+    conn: Connection, edit: Edit, table: Table, changes: dict[str, Any], now: str
+) -> EditResult:
+    entity, record_id, op = edit.entity, edit.record_id, edit.op
+    if op is OpKind.CREATE:
+        result = _create(conn, table, entity, record_id, changes, dict(edit.stamped or {}), now)
+        owner = changes.get("customer_id")
+    else:
+        current = conn.execute(select(table).where(table.c.id == record_id)).mappings().first()
+        if current is None:
+            raise WriteRejected(
+                "This record is no longer in your book, so the change could not be saved."
+            )
+        row = dict(current)
+        owner = row.get("customer_id")
+        if op is OpKind.UPDATE:
+            result = _update(conn, table, entity, row, changes, now)
         else:
-            current = conn.execute(select(table).where(table.c.id == record_id)).mappings().first()
-            if current is None:
-                raise WriteRejected(
-                    "This record is no longer in your book, so the change could not be saved."
-                )
-            row = dict(current)
-            owner = row.get("customer_id")
-            if op is OpKind.UPDATE:
-                result = _update(conn, table, entity, row, changes, now)
-            else:
-                result = _delete(conn, table, entity, row, now)
-        if entity in SEARCHED_ENTITIES and isinstance(owner, str):
-            refresh_search(conn, [owner])  # a tag the RM adds is found by Ctrl+K at once
-        return result
+            result = _delete(conn, table, entity, row, now)
+    if entity in SEARCHED_ENTITIES and isinstance(owner, str):
+        refresh_search(conn, [owner])  # a tag the RM adds is found by Ctrl+K at once
+    return result
 
 
 def _editable_table(entity: str, op: OpKind) -> Table:

@@ -227,3 +227,87 @@ def test_database_errors_reach_the_caller_as_words_without_values(book):
         conn.exec_driver_sql("INSERT INTO outbox (op_id) VALUES ('13812345678')")
     assert "13812345678" not in str(raised.value)
     assert "13812345678" not in raised.value.message
+
+
+def _follow_up_task(task_id, visit_id, **overrides):
+    fields = {
+        "title": "发送产品说明书",
+        "kind": "follow_up",
+        "customer_id": "c-000001",
+        "related_entity": "visit",
+        "related_id": visit_id,
+        "priority": "normal",
+        "status": "not_started",
+        "due_at": "2026-11-22T09:00:00Z",
+        "assignee_id": "rm001",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def test_a_visit_and_its_follow_up_task_are_saved_together(book):
+    visit_id, task_id = new_record_id(), new_record_id()
+
+    results = writes.record_edits(
+        book,
+        [
+            writes.Edit(
+                "visit", visit_id, OpKind.CREATE, _visit_fields(), stamped={"rm_id": "rm001"}
+            ),
+            writes.Edit("task", task_id, OpKind.CREATE, _follow_up_task(task_id, visit_id)),
+        ],
+    )
+
+    assert _row(book, schema.visit, visit_id)["rm_id"] == "rm001"
+    assert _row(book, schema.task, task_id)["related_id"] == visit_id
+    ops = _outbox(book)
+    assert [(o["entity"], o["record_id"], o["op"]) for o in ops] == [
+        ("visit", visit_id, "create"),
+        ("task", task_id, "create"),
+    ]
+    assert [r.op_id for r in results] == [o["op_id"] for o in ops]
+    assert all(o["state"] == "queued" for o in ops)
+
+
+def test_a_later_edit_in_the_batch_coalesces_with_an_earlier_one(book):
+    visit_id = new_record_id()
+
+    first, second = writes.record_edits(
+        book,
+        [
+            writes.Edit("visit", visit_id, OpKind.CREATE, _visit_fields()),
+            writes.Edit("visit", visit_id, OpKind.UPDATE, {"outcome": "follow_up"}),
+        ],
+    )
+
+    assert second.coalesced and first.op_id == second.op_id
+    (op,) = _outbox(book)
+    assert orjson.loads(op["fields"])["outcome"] == "follow_up"
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        # a field the assignee may not change: refused before anything is written
+        ("task", "k-1", OpKind.UPDATE, {"title": "改标题"}, RecordRole.ASSIGNEE),
+        # a record that is not in the cache: refused inside the transaction, after the visit
+        ("task", "k-missing", OpKind.UPDATE, {"status": "completed"}, RecordRole.ASSIGNEE),
+    ],
+)
+def test_a_refused_second_edit_leaves_nothing_of_the_first(book, second):
+    entity, record_id, op, fields, role = second
+    visit_id = new_record_id()
+    task_before = _row(book, schema.task, "k-1")
+
+    with pytest.raises(WriteRejected):
+        writes.record_edits(
+            book,
+            [
+                writes.Edit("visit", visit_id, OpKind.CREATE, _visit_fields()),
+                writes.Edit(entity, record_id, op, fields, role=role),
+            ],
+        )
+
+    assert _row(book, schema.visit, visit_id) is None
+    assert _row(book, schema.task, "k-1") == task_before
+    assert _outbox(book) == []
