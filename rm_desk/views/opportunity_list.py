@@ -12,21 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
+from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QTableView,
     QVBoxLayout,
@@ -45,17 +36,20 @@ from rm_desk.local_store.lists import (
 )
 from rm_desk.views import formatting
 from rm_desk.views.customer360.labels import label
+from rm_desk.views.row_table import (
+    SORT_ROLE,
+    Line,
+    RowTableModel,
+    fit_columns,
+    show_read_only_rows,
+)
 from rm_desk.views.screen import Screen
 from rm_desk.views.workbench import Workbench
 
 ROLE_CUSTOMER_ID = Qt.ItemDataRole.UserRole + 1
 """The customer id of an opportunity row (``None`` for a prospect)."""
-ROLE_SORT = Qt.ItemDataRole.UserRole + 2
+ROLE_SORT = SORT_ROLE
 """A value that sorts the column as people expect: stages in funnel order, amounts as numbers."""
-
-_Index = QModelIndex | QPersistentModelIndex
-_ALIGN_NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-COLUMN_PADDING = 24
 
 
 def stage_with_probability(stage: OpportunityStage) -> str:
@@ -69,34 +63,42 @@ def _number(amount: Decimal | None) -> float:
     return float(amount) if amount is not None else -1.0  # no amount sorts below any amount
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
-    """An opportunity with its cells in words (computed once per load, not per paint)."""
-
-    row: OpportunityRow
-    cells: tuple[str, ...]
-
-
-class OpportunityTableModel(QAbstractTableModel):
+class OpportunityTableModel(RowTableModel[OpportunityRow]):
     """Opportunities as a read-only table; the Owner column only when ``show_owner``."""
 
     STAGE, CUSTOMER, PRODUCT, AMOUNT, WEIGHTED, CLOSE, OWNER = range(7)
 
     def __init__(self, *, show_owner: bool = False, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._show_owner = show_owner
-        self._lines: tuple[_Line, ...] = ()
+        super().__init__(
+            7 if show_owner else 6, numeric_columns=(self.AMOUNT, self.WEIGHTED), parent=parent
+        )
+        self._owner_names: dict[str, str] = {}
 
-    def set_rows(self, rows: tuple[OpportunityRow, ...], owner_names: dict[str, str]) -> None:
+    def show_opportunities(
+        self, rows: tuple[OpportunityRow, ...], owner_names: dict[str, str]
+    ) -> None:
         """Replace every row (a reload of the whole list, hence a reset)."""
-        self.beginResetModel()
-        self._lines = tuple(_Line(row, self._cells(row, owner_names)) for row in rows)
-        self.endResetModel()
+        self._owner_names = owner_names
+        self.set_rows(rows)
 
     def opportunity_at(self, row: int) -> OpportunityRow:
-        return self._lines[row].row
+        found = self.row_at(row)
+        if found is None:
+            raise IndexError(row)
+        return found
 
-    def _cells(self, row: OpportunityRow, owner_names: dict[str, str]) -> tuple[str, ...]:
+    def headers(self) -> tuple[str, ...]:
+        return (
+            self.tr("Stage"),
+            self.tr("Customer"),
+            self.tr("Product"),
+            self.tr("Amount"),
+            self.tr("Weighted"),
+            self.tr("Expected close"),
+            self.tr("Owner"),
+        )
+
+    def cells(self, row: OpportunityRow) -> tuple[str, ...]:
         if row.customer_id is not None:
             customer = row.customer_name or row.customer_id
         else:
@@ -108,37 +110,21 @@ class OpportunityTableModel(QAbstractTableModel):
             formatting.money(row.amount),
             formatting.money(row.weighted_amount),
             formatting.day(row.expected_close),
-            owner_names.get(row.owner_id, row.owner_id),
+            self._owner_names.get(row.owner_id, row.owner_id),
         )
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._lines)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        if parent.isValid():
-            return 0
-        return 7 if self._show_owner else 6
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._lines):
-            return None
-        line = self._lines[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return line.cells[column]
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (self.AMOUNT, self.WEIGHTED):
-            return int(_ALIGN_NUMBER)
-        if role == Qt.ItemDataRole.ToolTipRole and line.row.customer_id is None:
-            if column == self.CUSTOMER:
-                return self.tr("A prospect, not yet a customer of the bank")
-            return None
-        if role == ROLE_SORT:
-            return self._sort_value(line, column)
+    def role_data(self, line: Line[OpportunityRow], column: int, role: int) -> object:
         if role == ROLE_CUSTOMER_ID:
             return line.row.customer_id
+        if (
+            role == Qt.ItemDataRole.ToolTipRole
+            and line.row.customer_id is None
+            and column == self.CUSTOMER
+        ):
+            return self.tr("A prospect, not yet a customer of the bank")
         return None
 
-    def _sort_value(self, line: _Line, column: int) -> object:
+    def sort_value(self, line: Line[OpportunityRow], column: int) -> object:
         row = line.row
         if column == self.STAGE:
             return STAGE_ORDER.index(row.stage)
@@ -150,89 +136,57 @@ class OpportunityTableModel(QAbstractTableModel):
             return row.expected_close.isoformat() if row.expected_close else "9999"
         return line.cells[column]
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        headers = (
-            self.tr("Stage"),
-            self.tr("Customer"),
-            self.tr("Product"),
-            self.tr("Amount"),
-            self.tr("Weighted"),
-            self.tr("Expected close"),
-            self.tr("Owner"),
-        )
-        return headers[section] if 0 <= section < self.columnCount() else None
+
+@dataclass(frozen=True, slots=True)
+class _TotalRow:
+    """A stage's total, or (``is_sum``) the pipeline's."""
+
+    total: StageTotal
+    is_sum: bool = False
 
 
-class StageTotalsModel(QAbstractTableModel):
+class StageTotalsModel(RowTableModel[_TotalRow]):
     """Count, amount and weighted amount per stage, and a last row with the pipeline's total."""
 
     STAGE, COUNT, AMOUNT, WEIGHTED = range(4)
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._totals: tuple[StageTotal, ...] = ()
+        super().__init__(4, numeric_columns=(self.COUNT, self.AMOUNT, self.WEIGHTED), parent=parent)
 
     def set_totals(self, totals: tuple[StageTotal, ...]) -> None:
-        self.beginResetModel()
-        self._totals = totals
-        self.endResetModel()
+        rows = [_TotalRow(total) for total in totals]
+        self.set_rows([*rows, _TotalRow(_sum(totals), is_sum=True)] if rows else [])
 
     def totals(self) -> tuple[StageTotal, ...]:
-        return self._totals
+        return tuple(row.total for row in self.rows() if not row.is_sum)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        if parent.isValid() or not self._totals:
-            return 0
-        return len(self._totals) + 1
+    def headers(self) -> tuple[str, ...]:
+        return (self.tr("Stage"), self.tr("Count"), self.tr("Amount"), self.tr("Weighted"))
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 4
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < self.rowCount():
-            return None
-        column = index.column()
-        if role == Qt.ItemDataRole.TextAlignmentRole and column != self.STAGE:
-            return int(_ALIGN_NUMBER)
-        is_sum = index.row() == len(self._totals)
-        if role == Qt.ItemDataRole.FontRole and is_sum:
-            font = QFont(QGuiApplication.font())
-            font.setBold(True)
-            return font
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if is_sum:
-            total = self._sum()
-            first = self.tr("Total")
-        else:
-            total = self._totals[index.row()]
-            first = stage_with_probability(total.stage)
+    def cells(self, row: _TotalRow) -> tuple[str, ...]:
+        total = row.total
         return (
-            first,
+            self.tr("Total") if row.is_sum else stage_with_probability(total.stage),
             formatting.number(total.count),
             formatting.money(total.amount),
             formatting.money(total.weighted_amount),
-        )[column]
-
-    def _sum(self) -> StageTotal:
-        return StageTotal(
-            stage=OpportunityStage.LEAD,  # unused: the total row names no stage
-            count=sum(t.count for t in self._totals),
-            amount=sum((t.amount for t in self._totals), Decimal(0)),
-            weighted_amount=sum((t.weighted_amount for t in self._totals), Decimal(0)),
         )
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        headers = (self.tr("Stage"), self.tr("Count"), self.tr("Amount"), self.tr("Weighted"))
-        return headers[section] if 0 <= section < 4 else None
+    def role_data(self, line: Line[_TotalRow], column: int, role: int) -> object:
+        if role == Qt.ItemDataRole.FontRole and line.row.is_sum:
+            font = QFont(QGuiApplication.font())
+            font.setBold(True)
+            return font
+        return None
+
+
+def _sum(totals: tuple[StageTotal, ...]) -> StageTotal:
+    return StageTotal(
+        stage=OpportunityStage.LEAD,  # unused: the total row names no stage
+        count=sum(t.count for t in totals),
+        amount=sum((t.amount for t in totals), Decimal(0)),
+        weighted_amount=sum((t.weighted_amount for t in totals), Decimal(0)),
+    )
 
 
 class OpportunityListScreen(Screen):
@@ -274,7 +228,7 @@ class OpportunityListScreen(Screen):
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(OpportunityTableModel.STAGE, Qt.SortOrder.AscendingOrder)
-        _read_only_rows(self.table)
+        show_read_only_rows(self.table)
         self.table.setToolTip(
             self.tr("Double-click an opportunity to open the customer's opportunities")
         )
@@ -295,7 +249,7 @@ class OpportunityListScreen(Screen):
         self.totals_table.setObjectName("stageTotalsTable")
         self.totals_table.setAccessibleName(self.tr("Totals by stage"))
         self.totals_table.setModel(self.totals_model)
-        _read_only_rows(self.totals_table)
+        show_read_only_rows(self.totals_table)
         self.totals_table.horizontalHeader().setStretchLastSection(False)
         self.totals_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.totals_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -322,12 +276,10 @@ class OpportunityListScreen(Screen):
                 owner_ids=[m.id for m in self._members],
                 include_closed=self.closed_box.isChecked(),
             )
-        self.model.set_rows(rows, {m.id: m.name for m in self._members})
+        self.model.show_opportunities(rows, {m.id: m.name for m in self._members})
         self.totals_model.set_totals(stage_totals(rows))
-        self.table.resizeColumnsToContents()
-        _breathe(self.table)
-        self.totals_table.resizeColumnsToContents()
-        _breathe(self.totals_table, last_too=True)
+        fit_columns(self.table)
+        fit_columns(self.totals_table, last_too=True)
         self._fit_totals()
         self.count_label.setText(self.tr("Opportunities shown: {count}").format(count=len(rows)))
         self.table.setVisible(bool(rows))
@@ -348,24 +300,6 @@ class OpportunityListScreen(Screen):
         customer_id = index.data(ROLE_CUSTOMER_ID)
         if customer_id:
             self.bench.navigator.open_customer(customer_id, "opportunities")
-
-
-def _read_only_rows(table: QTableView) -> None:
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().setVisible(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
-
-
-def _breathe(table: QTableView, *, last_too: bool = False) -> None:
-    # Fitted columns touch their text; a little air makes the table readable.
-    header = table.horizontalHeader()
-    for column in range(header.count() if last_too else header.count() - 1):
-        header.resizeSection(column, header.sectionSize(column) + COLUMN_PADDING)
 
 
 __all__ = [

@@ -161,7 +161,7 @@ class TaskListScreen(Screen):
             rows = open_tasks(
                 conn, assignee_id=self.bench.user.id, today=today, zone=self.bench.zone
             )
-        self.model.set_rows(rows, today)
+        self.model.show_tasks(rows, today)
         self._counts = Counter(row.bucket for row in rows)
         self._retranslate()
         self._update_empty()

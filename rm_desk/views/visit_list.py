@@ -8,21 +8,10 @@ Logging a visit is the visit form's job (Ctrl+L), not this list's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
+from PySide6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -34,46 +23,47 @@ from rm_desk.local_store.lists import Member, Period, VisitRow, period_bounds, s
 from rm_desk.local_store.lists import visit_rows as read_visit_rows
 from rm_desk.views import formatting
 from rm_desk.views.customer360.labels import label
+from rm_desk.views.row_table import (
+    SORT_ROLE,
+    Line,
+    RowTableModel,
+    fit_columns,
+    show_read_only_rows,
+)
 from rm_desk.views.screen import Screen
 from rm_desk.views.workbench import Workbench
 
 ROLE_CUSTOMER_ID = Qt.ItemDataRole.UserRole + 1
 """The main customer's id of a visit row."""
-ROLE_SORT = Qt.ItemDataRole.UserRole + 2
+ROLE_SORT = SORT_ROLE
 """A value that sorts the column as people expect (timestamps as text, not as displayed)."""
 
-_Index = QModelIndex | QPersistentModelIndex
-COLUMN_PADDING = 24
 
-
-@dataclass(frozen=True, slots=True)
-class _Line:
-    """A visit row with its cells already in words (computed once per load, not per paint)."""
-
-    row: VisitRow
-    cells: tuple[str, ...]
-
-
-class VisitTableModel(QAbstractTableModel):
+class VisitTableModel(RowTableModel[VisitRow]):
     """Visits as a read-only table; the RM column only when ``show_rm``."""
 
     DATE, CUSTOMER, CHANNEL, PURPOSE, OUTCOME, RM = range(6)
 
     def __init__(self, *, show_rm: bool = False, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._show_rm = show_rm
-        self._lines: tuple[_Line, ...] = ()
+        super().__init__(6 if show_rm else 5, parent=parent)
+        self._rm_names: dict[str, str] = {}
 
-    def set_rows(self, rows: tuple[VisitRow, ...], rm_names: dict[str, str]) -> None:
+    def show_visits(self, rows: tuple[VisitRow, ...], rm_names: dict[str, str]) -> None:
         """Replace every row: a new period or a changed cache is a new list, hence a reset."""
-        self.beginResetModel()
-        self._lines = tuple(_Line(row, self._cells(row, rm_names)) for row in rows)
-        self.endResetModel()
+        self._rm_names = rm_names
+        self.set_rows(rows)
 
-    def visit_at(self, row: int) -> VisitRow:
-        return self._lines[row].row
+    def headers(self) -> tuple[str, ...]:
+        return (
+            self.tr("Date"),
+            self.tr("Customer"),
+            self.tr("Channel"),
+            self.tr("Purpose"),
+            self.tr("Outcome"),
+            self.tr("RM"),
+        )
 
-    def _cells(self, row: VisitRow, rm_names: dict[str, str]) -> tuple[str, ...]:
+    def cells(self, row: VisitRow) -> tuple[str, ...]:
         name = row.customer_name or row.customer_id
         if row.other_customers:
             name = self.tr("{name} and {count} more").format(name=name, count=row.other_customers)
@@ -83,46 +73,16 @@ class VisitTableModel(QAbstractTableModel):
             label(row.channel),
             label(row.purpose),
             label(row.outcome),
-            rm_names.get(row.rm_id, row.rm_id),
+            self._rm_names.get(row.rm_id, row.rm_id),
         )
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._lines)
+    def sort_value(self, line: Line[VisitRow], column: int) -> object:
+        if column == self.DATE:
+            return line.row.start_at.isoformat()
+        return line.cells[column]
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        if parent.isValid():
-            return 0
-        return 6 if self._show_rm else 5
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._lines):
-            return None
-        line = self._lines[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return line.cells[column]
-        if role == ROLE_SORT:
-            if column == self.DATE:
-                return line.row.start_at.isoformat()
-            return line.cells[column]
-        if role == ROLE_CUSTOMER_ID:
-            return line.row.customer_id
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        headers = (
-            self.tr("Date"),
-            self.tr("Customer"),
-            self.tr("Channel"),
-            self.tr("Purpose"),
-            self.tr("Outcome"),
-            self.tr("RM"),
-        )
-        return headers[section] if 0 <= section < self.columnCount() else None
+    def role_data(self, line: Line[VisitRow], column: int, role: int) -> object:
+        return line.row.customer_id if role == ROLE_CUSTOMER_ID else None
 
 
 class VisitListScreen(Screen):
@@ -177,14 +137,7 @@ class VisitListScreen(Screen):
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(VisitTableModel.DATE, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        horizontal = self.table.horizontalHeader()
-        horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        horizontal.setStretchLastSection(True)
+        show_read_only_rows(self.table)
         self.table.setToolTip(self.tr("Double-click a visit to open the customer's interactions"))
         self.table.activated.connect(self._open)
         layout.addWidget(self.table, 1)
@@ -221,9 +174,8 @@ class VisitListScreen(Screen):
                     team_lead=bench.is_team_lead,
                 )
             rows = read_visit_rows(conn, rm_ids=[m.id for m in self._members], start=start, end=end)
-        self.model.set_rows(rows, {m.id: m.name for m in self._members})
-        self.table.resizeColumnsToContents()
-        _breathe(self.table)
+        self.model.show_visits(rows, {m.id: m.name for m in self._members})
+        fit_columns(self.table)
         self.count_label.setText(self.tr("Visits shown: {count}").format(count=len(rows)))
         self.table.setVisible(bool(rows))
         self.empty_label.setVisible(not rows)
@@ -235,13 +187,6 @@ class VisitListScreen(Screen):
         customer_id = index.data(ROLE_CUSTOMER_ID)
         if customer_id:
             self.bench.navigator.open_customer(customer_id, "interactions")
-
-
-def _breathe(table: QTableView) -> None:
-    # Fitted columns touch their text; a little air makes the table readable.
-    header = table.horizontalHeader()
-    for column in range(header.count() - 1):
-        header.resizeSection(column, header.sectionSize(column) + COLUMN_PADDING)
 
 
 __all__ = ["ROLE_CUSTOMER_ID", "ROLE_SORT", "VisitListScreen", "VisitTableModel"]

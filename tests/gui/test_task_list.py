@@ -52,7 +52,7 @@ def test_task_model_and_proxy_pass_the_model_tester(bench: Workbench, qtmodeltes
     rows = cache_rows(bench)
     assert len(rows) >= 3
     model = TaskTableModel(bench.zone)
-    model.set_rows(rows, bench.today())
+    model.show_tasks(rows, bench.today())
     qtmodeltester.check(model)
 
     proxy = TaskFilterProxy()
@@ -67,18 +67,18 @@ def test_a_refresh_changes_the_model_in_place_without_a_reset(bench: Workbench, 
     seed_work(bench)
     rows = cache_rows(bench)
     model = TaskTableModel(bench.zone)
-    model.set_rows(rows, bench.today())
+    model.show_tasks(rows, bench.today())
 
     with (
         qtbot.assertNotEmitted(model.modelReset),
         qtbot.waitSignal(model.rowsRemoved) as removed,
     ):
-        model.set_rows(rows[1:], bench.today())
+        model.show_tasks(rows[1:], bench.today())
 
     assert removed.args[1:] == [0, 0]
     assert [r.id for r in model.rows()] == [r.id for r in rows[1:]]
     with qtbot.waitSignal(model.rowsInserted) as inserted:
-        model.set_rows(rows, bench.today())
+        model.show_tasks(rows, bench.today())
     assert inserted.args[1:] == [len(rows) - 1, len(rows) - 1]
     assert {r.id for r in model.rows()} == {r.id for r in rows}
 
