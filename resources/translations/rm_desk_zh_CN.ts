@@ -1791,12 +1791,12 @@ Next steps: {steps}</source>
 <context>
     <name>OpportunityListScreen</name>
     <message>
-        <location filename="../../rm_desk/views/opportunity_list.py" line="+63"/>
+        <location filename="../../rm_desk/views/opportunity_list.py" line="+57"/>
         <source>{stage} · {probability}%</source>
         <translation>{stage} · {probability}%</translation>
     </message>
     <message>
-        <location line="+194"/>
+        <location line="+154"/>
         <source>Show won and lost</source>
         <translation>显示已成交和已流失</translation>
     </message>
@@ -1828,7 +1828,7 @@ Next steps: {steps}</source>
         <translation>各阶段合计</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+34"/>
         <source>Opportunities shown: {count}</source>
         <translation>显示商机：{count}</translation>
     </message>
@@ -1836,17 +1836,17 @@ Next steps: {steps}</source>
 <context>
     <name>OpportunityTableModel</name>
     <message>
-        <location line="-229"/>
+        <location line="-179"/>
         <source>Prospect: {description}</source>
         <translation>潜在客户：{description}</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+19"/>
         <source>A prospect, not yet a customer of the bank</source>
         <translation>潜在客户，尚未在本行开户</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="-32"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
@@ -2022,6 +2022,24 @@ Next steps: {steps}</source>
     </message>
 </context>
 <context>
+    <name>PasswordForm</name>
+    <message>
+        <location filename="../../rm_desk/views/sign_in.py" line="+377"/>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Password:</source>
+        <translation>密码(&amp;P)：</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>{title}: {message}</source>
+        <translation>{title}：{message}</translation>
+    </message>
+</context>
+<context>
     <name>PendingChangeModel</name>
     <message>
         <location filename="../../rm_desk/views/pending_change_model.py" line="+91"/>
@@ -2062,37 +2080,27 @@ Next steps: {steps}</source>
 <context>
     <name>ReauthDialog</name>
     <message>
-        <location filename="../../rm_desk/views/sign_in.py" line="+525"/>
+        <location filename="../../rm_desk/views/sign_in.py" line="+160"/>
         <source>RM Desk — Sign in again</source>
         <translation>RM Desk — 重新登录</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Your session has ended</source>
         <translation>您的会话已结束</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+2"/>
         <source>The bank&apos;s server ended the session of {name} ({user_id}), so sync has stopped. Enter your password to sign in again; your unsent changes are kept.</source>
         <translation>银行服务器已结束 {name}（{user_id}）的会话，同步已停止。请输入密码重新登录；尚未发送的修改会保留。</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <source>Password</source>
-        <translation>密码</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>&amp;Password:</source>
-        <translation>密码(&amp;P)：</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="+3"/>
         <source>Sign-in message</source>
         <translation>登录提示</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>Signing in</source>
         <translation>正在登录</translation>
     </message>
@@ -2107,7 +2115,7 @@ Next steps: {steps}</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+21"/>
         <source>Enter your password.</source>
         <translation>请输入密码。</translation>
     </message>
@@ -2115,11 +2123,6 @@ Next steps: {steps}</source>
         <location line="+5"/>
         <source>Signing in…</source>
         <translation>正在登录…</translation>
-    </message>
-    <message>
-        <location line="+21"/>
-        <source>{title}: {message}</source>
-        <translation>{title}：{message}</translation>
     </message>
 </context>
 <context>
@@ -2271,7 +2274,7 @@ Next steps: {steps}</source>
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../rm_desk/views/sign_in.py" line="-487"/>
+        <location filename="../../rm_desk/views/sign_in.py" line="-492"/>
         <source>RM Desk — Sign in</source>
         <translation>RM Desk — 登录</translation>
     </message>
@@ -2385,12 +2388,12 @@ Next steps: {steps}</source>
 <context>
     <name>StageTotalsModel</name>
     <message>
-        <location filename="../../rm_desk/views/opportunity_list.py" line="+45"/>
+        <location filename="../../rm_desk/views/opportunity_list.py" line="+71"/>
         <source>Total</source>
         <translation>合计</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="-5"/>
         <source>Stage</source>
         <translation>阶段</translation>
     </message>
@@ -2552,7 +2555,7 @@ Next steps: {steps}</source>
 <context>
     <name>SyncStatusBar</name>
     <message>
-        <location filename="../../rm_desk/views/status_bar.py" line="+55"/>
+        <location filename="../../rm_desk/views/status_bar.py" line="+54"/>
         <location line="+1"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
@@ -2680,7 +2683,7 @@ Next steps: {steps}</source>
 <context>
     <name>TaskTableModel</name>
     <message>
-        <location filename="../../rm_desk/views/task_model.py" line="+123"/>
+        <location filename="../../rm_desk/views/task_model.py" line="+79"/>
         <source>Due</source>
         <translation>到期</translation>
     </message>
@@ -2710,7 +2713,7 @@ Next steps: {steps}</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+15"/>
         <source>No due date</source>
         <translation>无截止日期</translation>
     </message>
@@ -2767,7 +2770,7 @@ Next steps: {steps}</source>
 <context>
     <name>TodayScreen</name>
     <message>
-        <location filename="../../rm_desk/views/today.py" line="+193"/>
+        <location filename="../../rm_desk/views/today.py" line="+191"/>
         <source>Today</source>
         <translation>今日</translation>
     </message>
@@ -2827,17 +2830,17 @@ Next steps: {steps}</source>
         <translation>还有 {count} 项，在“拜访”中查看全部</translation>
     </message>
     <message>
-        <location line="+133"/>
+        <location line="+134"/>
         <source>Show {count} more of {total}</source>
         <translation>再显示 {count} 项（共 {total} 项）</translation>
     </message>
     <message>
-        <location line="-155"/>
+        <location line="-156"/>
         <source>New alerts ({count})</source>
         <translation>新提醒（{count}）</translation>
     </message>
     <message>
-        <location line="+180"/>
+        <location line="+181"/>
         <source>No new alerts.</source>
         <translation>没有新提醒。</translation>
     </message>
@@ -3019,37 +3022,27 @@ Next steps: {steps}</source>
 <context>
     <name>UnlockDialog</name>
     <message>
-        <location filename="../../rm_desk/views/sign_in.py" line="+71"/>
+        <location filename="../../rm_desk/views/sign_in.py" line="+137"/>
         <source>RM Desk — Locked</source>
         <translation>RM Desk — 已锁定</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>RM Desk is locked</source>
         <translation>RM Desk 已锁定</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+1"/>
         <source>Signed in as {name} ({user_id}). Enter your password to continue.</source>
         <translation>当前登录：{name}（{user_id}）。请输入密码继续。</translation>
     </message>
     <message>
-        <location line="+9"/>
-        <source>Password</source>
-        <translation>密码</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>&amp;Password:</source>
-        <translation>密码(&amp;P)：</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="+3"/>
         <source>Unlock message</source>
         <translation>解锁提示</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
@@ -3059,7 +3052,7 @@ Next steps: {steps}</source>
         <translation>退出登录</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+16"/>
         <source>Enter your password.</source>
         <translation>请输入密码。</translation>
     </message>
@@ -3078,16 +3071,11 @@ Next steps: {steps}</source>
         <source>RM Desk cannot unlock with this password any more. Sign out, then sign in online to continue. Your unsent changes are kept.</source>
         <translation>已无法用此密码解锁 RM Desk。请退出登录，再联网登录后继续。未发送的修改会保留。</translation>
     </message>
-    <message>
-        <location line="+15"/>
-        <source>{title}: {message}</source>
-        <translation>{title}：{message}</translation>
-    </message>
 </context>
 <context>
     <name>VisitListScreen</name>
     <message>
-        <location filename="../../rm_desk/views/visit_list.py" line="+152"/>
+        <location filename="../../rm_desk/views/visit_list.py" line="+112"/>
         <source>This week</source>
         <translation>本周</translation>
     </message>
@@ -3108,7 +3096,7 @@ Next steps: {steps}</source>
     </message>
     <message>
         <location line="+16"/>
-        <location line="+23"/>
+        <location line="+16"/>
         <source>Visits</source>
         <translation>拜访</translation>
     </message>
@@ -3123,7 +3111,7 @@ Next steps: {steps}</source>
         <translation>该时间段内没有拜访。</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+34"/>
         <source>Visits shown: {count}</source>
         <translation>显示拜访：{count}</translation>
     </message>
@@ -3131,12 +3119,12 @@ Next steps: {steps}</source>
 <context>
     <name>VisitTableModel</name>
     <message>
-        <location line="-148"/>
+        <location line="-110"/>
         <source>{name} and {count} more</source>
         <translation>{name} 等 {count} 人</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="-11"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>

@@ -343,6 +343,72 @@ class SignInDialog(QDialog):
         super().reject()
 
 
+class PasswordForm(QWidget):
+    """Who is signed in and their password: the part the lock and "Sign in again" share.
+
+    A bold heading, a sentence naming the user, the password field and a message line under it.
+
+    Args:
+        heading: The heading (what happened).
+        who: The sentence naming the signed-in user and what to do.
+        message_name: The accessible name of the message line.
+        parent: The dialog.
+
+    Attributes:
+        password: The password field (echo off).
+        message: The line that shows what went wrong, hidden until there is something to say.
+    """
+
+    def __init__(
+        self, heading: str, who: str, *, message_name: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        title = QLabel(heading, self)
+        title.setObjectName("heading")
+        font = title.font()
+        font.setBold(True)
+        title.setFont(font)
+        sentence = QLabel(who, self)
+        sentence.setObjectName("who")
+        sentence.setWordWrap(True)
+
+        self.password = QLineEdit(self)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName(self.tr("Password"))
+        form = QFormLayout()
+        form.addRow(self.tr("&Password:"), self.password)
+
+        self.message = QLabel(self)
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName(message_name)
+        self.message.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(title)
+        layout.addWidget(sentence)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        self.setFocusProxy(self.password)
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+    def show_error(self, error: BaseException, what_failed: str) -> None:
+        """Show ``error`` in its own words (its title and message); log it when unexpected.
+
+        Args:
+            error: What went wrong.
+            what_failed: For the log only (English, no user data): ``"unlock check failed"``.
+        """
+        if not isinstance(error, RmDeskError):
+            log_failure(log, what_failed, error)
+        title, message = error_words(error)
+        self.show_message(self.tr("{title}: {message}").format(title=title, message=message))
+
+
 class UnlockDialog(QDialog):
     """Unlock a locked window with the password, checked against the local verifier.
 
@@ -377,30 +443,15 @@ class UnlockDialog(QDialog):
         self.setModal(True)
         self.setMinimumWidth(380)
 
-        heading = QLabel(self.tr("RM Desk is locked"))
-        heading.setObjectName("heading")
-        font = heading.font()
-        font.setBold(True)
-        heading.setFont(font)
-        who = QLabel(
+        self.form = PasswordForm(
+            self.tr("RM Desk is locked"),
             self.tr("Signed in as {name} ({user_id}). Enter your password to continue.").format(
                 name=signed_in.user.name, user_id=signed_in.user.id
-            )
+            ),
+            message_name=self.tr("Unlock message"),
+            parent=self,
         )
-        who.setObjectName("who")
-        who.setWordWrap(True)
-
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName(self.tr("Password"))
-        form = QFormLayout()
-        form.addRow(self.tr("&Password:"), self.password)
-
-        self.message = QLabel()
-        self.message.setObjectName("message")
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName(self.tr("Unlock message"))
-        self.message.hide()
+        self.password, self.message = self.form.password, self.form.message
 
         buttons = QDialogButtonBox()
         self.unlock_button = QPushButton(self.tr("Unlock"))
@@ -412,10 +463,7 @@ class UnlockDialog(QDialog):
         self.sign_out_button.clicked.connect(lambda: self.done(self.SIGN_OUT))
 
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addWidget(who)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
+        layout.addWidget(self.form)
         layout.addWidget(buttons)
         self.password.setFocus()
 
@@ -466,14 +514,10 @@ class UnlockDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self._set_busy(False)
-        if not isinstance(error, RmDeskError):
-            log_failure(log, "unlock check failed", error)
-        title, message = error_words(error)
-        self._show(self.tr("{title}: {message}").format(title=title, message=message))
+        self.form.show_error(error, "unlock check failed")
 
     def _show(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.show()
+        self.form.show_message(text)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -526,32 +570,17 @@ class ReauthDialog(QDialog):
         self.setModal(True)
         self.setMinimumWidth(420)
 
-        heading = QLabel(self.tr("Your session has ended"))
-        heading.setObjectName("heading")
-        font = heading.font()
-        font.setBold(True)
-        heading.setFont(font)
-        who = QLabel(
+        self.form = PasswordForm(
+            self.tr("Your session has ended"),
             self.tr(
                 "The bank's server ended the session of {name} ({user_id}), so sync has stopped. "
                 "Enter your password to sign in again; your unsent changes are kept."
-            ).format(name=signed_in.user.name, user_id=signed_in.user.id)
+            ).format(name=signed_in.user.name, user_id=signed_in.user.id),
+            message_name=self.tr("Sign-in message"),
+            parent=self,
         )
-        who.setObjectName("who")
-        who.setWordWrap(True)
-
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName(self.tr("Password"))
-        form = QFormLayout()
-        form.addRow(self.tr("&Password:"), self.password)
-
-        self.message = QLabel()
-        self.message.setObjectName("message")
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName(self.tr("Sign-in message"))
+        self.password, self.message = self.form.password, self.form.message
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.hide()
 
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)  # busy: no known end
@@ -569,10 +598,7 @@ class ReauthDialog(QDialog):
         self.cancel_button.clicked.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addWidget(who)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
+        layout.addWidget(self.form)
         layout.addWidget(self.progress)
         layout.addWidget(buttons)
         self.password.setFocus()
@@ -609,16 +635,12 @@ class ReauthDialog(QDialog):
         if self._cancelled:
             return
         self._set_busy(False)
-        if not isinstance(error, RmDeskError):
-            log_failure(log, "signing in again failed", error)
-        title, message = error_words(error)
-        self._show(self.tr("{title}: {message}").format(title=title, message=message))
+        self.form.show_error(error, "signing in again failed")
         self.password.setFocus()
         self.password.selectAll()
 
     def _show(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.show()
+        self.form.show_message(text)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -633,4 +655,4 @@ class ReauthDialog(QDialog):
         super().reject()
 
 
-__all__ = ["ReauthDialog", "SignInDialog", "UnlockDialog"]
+__all__ = ["PasswordForm", "ReauthDialog", "SignInDialog", "UnlockDialog"]
