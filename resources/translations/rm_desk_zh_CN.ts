@@ -287,7 +287,7 @@
 <context>
     <name>Customer360View</name>
     <message>
-        <location filename="../../rm_desk/views/customer360/view.py" line="+78"/>
+        <location filename="../../rm_desk/views/customer360/view.py" line="+86"/>
         <source>Choose a customer to see their 360 view.</source>
         <translation>请选择客户以查看其客户视图。</translation>
     </message>
@@ -302,7 +302,7 @@
         <translation>{name} · 客户视图</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+38"/>
         <source>This customer is no longer in your book.</source>
         <translation>该客户已不在您的管户范围内。</translation>
     </message>
@@ -454,7 +454,7 @@
 <context>
     <name>CustomerHeader</name>
     <message>
-        <location filename="../../rm_desk/views/customer360/header.py" line="+65"/>
+        <location filename="../../rm_desk/views/customer360/header.py" line="+67"/>
         <source>⚠ Tier watch</source>
         <translation>⚠ 等级观察</translation>
     </message>
@@ -464,7 +464,22 @@
         <translation>AUM已接近或低于该等级下限，客户等级可能下调。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+17"/>
+        <source>Log visit…</source>
+        <translation>记录拜访…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Log a visit with this customer</source>
+        <translation>记录与该客户的拜访</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Log a visit, with a follow-up task (Ctrl+L)</source>
+        <translation>记录拜访并添加跟进待办（Ctrl+L）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>mobile</source>
         <translation>手机号</translation>
     </message>
@@ -1028,9 +1043,35 @@
     </message>
 </context>
 <context>
+    <name>CustomerPicker</name>
+    <message>
+        <location filename="../../rm_desk/views/visit_form.py" line="+257"/>
+        <source>Find the customer: name, pinyin, last 4 digits…</source>
+        <translation>查找客户：姓名、拼音、后4位…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerTab</name>
+    <message>
+        <location filename="../../rm_desk/views/customer360/tab.py" line="+16"/>
+        <source>{text} · not synced yet</source>
+        <translation>{text} · 待同步</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Saved on this computer; it is sent to the bank at the next sync.</source>
+        <translation>已保存在本机，下次同步时发送到银行。</translation>
+    </message>
+</context>
+<context>
     <name>CustomerTableModel</name>
     <message>
-        <location line="+209"/>
+        <location filename="../../rm_desk/views/customer_table.py" line="+209"/>
         <source>On tier watch: the tier may change at the next review.</source>
         <translation>等级观察中：下次评级时客户等级可能调整。</translation>
     </message>
@@ -1290,12 +1331,12 @@
 <context>
     <name>InteractionsTab</name>
     <message>
-        <location filename="../../rm_desk/views/customer360/interactions.py" line="+73"/>
+        <location filename="../../rm_desk/views/customer360/interactions.py" line="+75"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>How</source>
         <translation>方式</translation>
     </message>
@@ -1351,7 +1392,7 @@
         <translation>互动记录</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>{shown} of {total} interactions</source>
         <translation>显示 {shown} / 共 {total} 条互动</translation>
     </message>
@@ -1570,7 +1611,7 @@ Next steps: {steps}</source>
         <translation>同步问题</translation>
     </message>
     <message>
-        <location line="+71"/>
+        <location line="+73"/>
         <source>RM Desk</source>
         <translation>RM Desk</translation>
     </message>
@@ -1648,6 +1689,16 @@ Next steps: {steps}</source>
         <location line="+11"/>
         <source>{customer} — Customer 360 — RM Desk</source>
         <translation>{customer} — 客户视图 — RM Desk</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>Visit and follow-up task saved; they are sent to the bank at the next sync.</source>
+        <translation>拜访记录和跟进待办已保存，下次同步时发送到银行。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Visit saved; it is sent to the bank at the next sync.</source>
+        <translation>拜访记录已保存，下次同步时发送到银行。</translation>
     </message>
 </context>
 <context>
@@ -2726,12 +2777,12 @@ Next steps: {steps}</source>
 <context>
     <name>TasksTab</name>
     <message>
-        <location filename="../../rm_desk/views/customer360/tasks_tab.py" line="+52"/>
+        <location filename="../../rm_desk/views/customer360/tasks_tab.py" line="+53"/>
         <source>Task</source>
         <translation>待办事项</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Priority</source>
         <translation>优先级</translation>
     </message>
@@ -2762,7 +2813,7 @@ Next steps: {steps}</source>
         <translation>待办</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>{open} open, {overdue} overdue, {total} in all</source>
         <translation>未完成 {open} 项，逾期 {overdue} 项，共 {total} 项</translation>
     </message>
@@ -3070,6 +3121,237 @@ Next steps: {steps}</source>
         <location line="+7"/>
         <source>RM Desk cannot unlock with this password any more. Sign out, then sign in online to continue. Your unsent changes are kept.</source>
         <translation>已无法用此密码解锁 RM Desk。请退出登录，再联网登录后继续。未发送的修改会保留。</translation>
+    </message>
+</context>
+<context>
+    <name>VisitForm</name>
+    <message>
+        <location filename="../../rm_desk/views/visit_form.py" line="-138"/>
+        <source>Choose the customer you met.</source>
+        <translation>请选择拜访的客户。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Choose the purpose of the visit.</source>
+        <translation>请选择拜访目的。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The visit ends before it starts; check the end time.</source>
+        <translation>拜访结束时间早于开始时间，请检查结束时间。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The follow-up cannot be due before today; choose a later day.</source>
+        <translation>跟进待办的到期日不能早于今天，请选择之后的日期。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Follow up on the visit</source>
+        <translation>拜访跟进</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Follow up: {purpose}</source>
+        <translation>跟进：{purpose}</translation>
+    </message>
+    <message>
+        <location line="+161"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+3"/>
+        <source>Channel</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+2"/>
+        <source>Purpose</source>
+        <translation>目的</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>End</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+2"/>
+        <source>Location</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <source>Where you met (no GPS), e.g. customer&apos;s office</source>
+        <translation>拜访地点（不记录定位），如：客户办公室</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+2"/>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+4"/>
+        <source>Notes</source>
+        <translation>纪要</translation>
+    </message>
+    <message>
+        <location line="-3"/>
+        <source>What was discussed</source>
+        <translation>沟通内容</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <location line="+1"/>
+        <source>Next steps</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+2"/>
+        <source>Add a follow-up task</source>
+        <translation>添加跟进待办</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>+{days}d</source>
+        <translation>+{days}天</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Follow up in {days} days</source>
+        <translation>{days}天后跟进</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Follow up tomorrow</source>
+        <translation>明天跟进</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Follow-up due</source>
+        <translation>跟进到期日</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Follow-up priority</source>
+        <translation>跟进优先级</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Follow-up</source>
+        <translation>跟进</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Follow-up task</source>
+        <translation>跟进待办</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Task</source>
+        <translation>待办</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Save (Ctrl+Enter)</source>
+        <translation>保存（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save the visit</source>
+        <translation>保存拜访记录</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+2"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Saved on this computer first; sent to the bank at the next sync.</source>
+        <translation>先保存在本机，下次同步时发送到银行。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Log a visit — RM Desk</source>
+        <translation>记录拜访 — 客户经理工作台</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>{group}: {choice}</source>
+        <translation>{group}：{choice}</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>This customer is not in your book on this computer.</source>
+        <translation>该客户不在本机的客户名单中。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{name} · {tier}</source>
+        <translation>{name} · {tier}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Log a visit: {customer} — RM Desk</source>
+        <translation>记录拜访：{customer} — 客户经理工作台</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Choose another customer…</source>
+        <translation>选择其他客户…</translation>
+    </message>
+    <message>
+        <location line="+91"/>
+        <source>ends before it starts</source>
+        <translation>结束早于开始</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{minutes} min</source>
+        <translation>{minutes} 分钟</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{hours} h {minutes} min</source>
+        <translation>{hours} 小时 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <location line="+85"/>
+        <source>Discard this visit?</source>
+        <translation>放弃这条拜访记录？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This visit is not saved. Discard what you entered?</source>
+        <translation>这条拜访记录尚未保存。要放弃已填写的内容吗？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Discard</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Keep editing</source>
+        <translation>继续编辑</translation>
     </message>
 </context>
 <context>
@@ -3916,6 +4198,11 @@ Next steps: {steps}</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>An edit that met a conflict was left out: a later edit of the same field goes to the bank.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Sync stopped</source>
         <translation>同步已停止</translation>
     </message>

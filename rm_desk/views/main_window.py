@@ -121,6 +121,8 @@ class MainWindow(QMainWindow):
         bench.navigator.search_requested.connect(self._activate_search)
         bench.runner.failed.connect(self._show_failure)
         QShortcut(QKeySequence("Ctrl+K"), self, self._activate_search)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.log_visit)
+        self.visit_form: QWidget | None = None
         self.idle = IdleWatch(bench.policy.idle_lock_minutes, self)
         self.idle.idle.connect(self.lock_requested)
         self.show_screen(ScreenId.TODAY)
@@ -277,6 +279,43 @@ class MainWindow(QMainWindow):
             )
         )
         return True
+
+    def log_visit(self) -> QWidget | None:
+        """Ctrl+L: the visit form, for the customer of the 360 view on show; elsewhere it starts
+        by asking for the customer (the global search). The form stays open while it is up."""
+        if self.visit_form is not None and self.visit_form.isVisible():
+            self.visit_form.activateWindow()
+            return self.visit_form
+        on_customer = self._customer_page is not None and (
+            self.stack.currentWidget() is self._customer_page
+        )
+        if on_customer:
+            form = self.customer_view.open_visit_form()  # type: ignore[attr-defined]
+        else:
+            from rm_desk.views.visit_form import VisitForm
+
+            form = VisitForm(self.bench, None, self)
+            form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            form.open()
+            if form.picker is not None:
+                form.picker.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if form is not None:
+            form.saved.connect(self._visit_saved)
+            form.destroyed.connect(lambda _obj=None, gone=form: self._forget_visit_form(gone))
+        self.visit_form = form
+        return form
+
+    def _forget_visit_form(self, gone: QWidget) -> None:
+        if self.visit_form is gone:
+            self.visit_form = None
+
+    def _visit_saved(self, _visit_id: str, task_id: str) -> None:
+        message = (
+            self.tr("Visit and follow-up task saved; they are sent to the bank at the next sync.")
+            if task_id
+            else self.tr("Visit saved; it is sent to the bank at the next sync.")
+        )
+        self.statusBar().showMessage(message, 8000)
 
     def go_back(self) -> None:
         self.show_screen(self._back_to)

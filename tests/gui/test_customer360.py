@@ -377,3 +377,30 @@ def test_load_older_appends_history_from_the_bank_server(
     assert len({r.txn.id for r in rows}) == len(rows)
     assert f"{len(older)} older from the bank's server" in tab.summary.text()
     assert not any(contains_unmasked(t) for t in _model_texts(tab.model))
+
+
+def test_log_visit_in_the_header_saves_and_the_tabs_show_the_visit_and_task_unsynced(
+    view: Customer360View, bench: Workbench, qtbot: Any
+) -> None:
+    assert view.show_customer(RICH, "interactions")
+    before = view.interactions.model.rowCount()
+    assert not any("not synced" in t for t in _model_texts(view.interactions.model))
+    qtbot.mouseClick(view.header.log_visit, Qt.MouseButton.LeftButton)
+    form = view.visit_form
+    assert form is not None and form.isVisible() and form.customer_id == RICH
+    qtbot.mouseClick(form.purposes.buttons()[2], Qt.MouseButton.LeftButton)  # customer care
+    qtbot.mouseClick(form.quick_due[1], Qt.MouseButton.LeftButton)
+    assert form.save()
+    visit_id, task_id = form.visit_id, form.task_id
+
+    assert view.current_tab() == "interactions"  # the tab the user was on stays
+    assert view.interactions.model.rowCount() == before + 1
+    shown = {view.interactions.model.row_at(r).id: r for r in range(before + 1)}
+    when = view.interactions.model.index(shown[visit_id], 0)
+    assert when.data().endswith("· not synced yet")
+    assert "next sync" in when.data(Qt.ItemDataRole.ToolTipRole)
+    tasks = view.tasks.model
+    (row,) = [r for r in range(tasks.rowCount()) if tasks.row_at(r).id == task_id]
+    assert tasks.index(row, 0).data() == "Follow up: Customer care · not synced yet"
+    others = [tasks.index(r, 0).data() for r in range(tasks.rowCount()) if r != row]
+    assert not any("not synced" in text for text in others)

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from sqlalchemy import Connection, select
 
 from rm_desk.domain import entities as e
-from rm_desk.domain.enums import ProductCategory
+from rm_desk.domain.enums import Entity, ProductCategory
 from rm_desk.local_store import schema
 from rm_desk.local_store.queries import Customer360, customer_360
 from rm_desk.local_store.rows import decode_row
@@ -35,6 +35,8 @@ class CustomerData:
             are in the cache; a customer missing here is not in the user's book.
         products: Products of accounts, holdings and opportunities, by id.
         synced_at: The last successful sync of the cache, if any.
+        unsent: Ids of the customer's visits and tasks with a change the bank has not
+            acknowledged yet (the outbox holds an op for them): shown as not synced.
     """
 
     view: Customer360
@@ -43,6 +45,7 @@ class CustomerData:
     names: Mapping[str, str]
     products: Mapping[str, e.Product]
     synced_at: datetime | None
+    unsent: frozenset[str] = frozenset()
 
     @property
     def customer(self) -> e.Customer:
@@ -93,6 +96,17 @@ def read_customer(conn: Connection, customer_id: str, today: date) -> CustomerDa
             product = e.Product.from_cache(decode_row(prod, row))
             products[product.id] = product
 
+    own = [v.id for v in view.visits] + [t.id for t in view.tasks]
+    ob = schema.outbox
+    unsent = frozenset(
+        conn.execute(
+            select(ob.c.record_id).where(
+                ob.c.entity.in_((Entity.VISIT.value, Entity.TASK.value)),
+                ob.c.record_id.in_(own),
+            )
+        ).scalars()
+    )
+
     return CustomerData(
         view=view,
         today=today,
@@ -100,6 +114,7 @@ def read_customer(conn: Connection, customer_id: str, today: date) -> CustomerDa
         names=MappingProxyType(names),
         products=MappingProxyType(products),
         synced_at=parse_moment(get_state(conn, LAST_SUCCESS)),
+        unsent=unsent,
     )
 
 

@@ -47,9 +47,11 @@ class CustomerHeader(QFrame):
 
     Signals:
         alerts_clicked(): The open-alerts badge was clicked.
+        log_visit_clicked(): "Log visit" was clicked (Ctrl+L does the same).
     """
 
     alerts_clicked = Signal()
+    log_visit_clicked = Signal()
 
     def __init__(self, bench: Workbench, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -82,6 +84,12 @@ class CustomerHeader(QFrame):
             top.addWidget(widget)
         top.addStretch(1)
         top.addWidget(self.freshness)
+        self.log_visit = QPushButton(self.tr("Log visit…"), self)
+        self.log_visit.setObjectName("log_visit")
+        self.log_visit.setAccessibleName(self.tr("Log a visit with this customer"))
+        self.log_visit.setToolTip(self.tr("Log a visit, with a follow-up task (Ctrl+L)"))
+        self.log_visit.clicked.connect(self.log_visit_clicked)
+        top.addWidget(self.log_visit)
 
         self.rm = QLabel(self)
         self.rm.setObjectName("customer_rm")

@@ -27,7 +27,7 @@ from rm_desk.domain.masking import (
 from rm_desk.views.customer360.data import CustomerData
 from rm_desk.views.customer360.labels import label
 from rm_desk.views.customer360.models import GOOD, WARNING, Column, RowsModel
-from rm_desk.views.customer360.tab import CustomerTab
+from rm_desk.views.customer360.tab import CustomerTab, unsent_text, unsent_tooltip
 from rm_desk.views.formatting import moment, number
 from rm_desk.views.workbench import Workbench
 
@@ -68,9 +68,14 @@ class InteractionsTab(CustomerTab):
     def __init__(self, bench: Workbench, parent: QWidget | None = None) -> None:
         super().__init__(bench, parent)
         self._visits: tuple[e.Visit, ...] = ()
+        self._unsent: frozenset[str] = frozenset()
         self.model = RowsModel(
             [
-                Column(self.tr("When"), lambda v: moment(v.start_at)),
+                Column(
+                    self.tr("When"),
+                    lambda v: unsent_text(moment(v.start_at), v.id in self._unsent),
+                    tooltip=lambda v: unsent_tooltip(v.id in self._unsent),
+                ),
                 Column(
                     self.tr("How"),
                     lambda v: label(v.channel),
@@ -133,6 +138,7 @@ class InteractionsTab(CustomerTab):
 
     def show_data(self, data: CustomerData) -> None:
         self._visits = data.view.visits  # newest first (visits_of)
+        self._unsent = data.unsent
         self._apply_filter()
 
     def _apply_filter(self) -> None:

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QWidget
 
 from rm_desk.views.customer360.data import CustomerData
 from rm_desk.views.workbench import Workbench
+
+
+def unsent_text(text: str, unsent: bool) -> str:
+    """A cell's text, marked when the record has a change the bank has not acknowledged yet."""
+    if not unsent:
+        return text
+    return QCoreApplication.translate("CustomerTab", "{text} · not synced yet").format(text=text)
+
+
+def unsent_tooltip(unsent: bool) -> str | None:
+    """The tooltip of a marked cell: why it is marked and what happens next."""
+    if not unsent:
+        return None
+    return QCoreApplication.translate(
+        "CustomerTab", "Saved on this computer; it is sent to the bank at the next sync."
+    )
 
 
 class CustomerTab(QWidget):
@@ -31,4 +47,4 @@ class CustomerTab(QWidget):
         raise NotImplementedError
 
 
-__all__ = ["CustomerTab"]
+__all__ = ["CustomerTab", "unsent_text", "unsent_tooltip"]

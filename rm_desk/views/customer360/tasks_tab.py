@@ -19,7 +19,7 @@ from rm_desk.domain.enums import TaskPriority
 from rm_desk.views.customer360.data import CustomerData
 from rm_desk.views.customer360.labels import label
 from rm_desk.views.customer360.models import MUTED, WARNING, Column, RowsModel
-from rm_desk.views.customer360.tab import CustomerTab
+from rm_desk.views.customer360.tab import CustomerTab, unsent_text, unsent_tooltip
 from rm_desk.views.formatting import moment, number
 from rm_desk.views.workbench import Workbench
 
@@ -46,11 +46,13 @@ class TasksTab(CustomerTab):
 
     def __init__(self, bench: Workbench, parent: QWidget | None = None) -> None:
         super().__init__(bench, parent)
+        self._unsent: frozenset[str] = frozenset()
         self.model = RowsModel(
             [
                 Column(
                     self.tr("Task"),
-                    lambda t: t.title,
+                    lambda t: unsent_text(t.title, t.id in self._unsent),
+                    tooltip=lambda t: unsent_tooltip(t.id in self._unsent),
                     bold=lambda t: t.status.is_open,
                     color=lambda t: None if t.status.is_open else MUTED,
                 ),
@@ -86,6 +88,7 @@ class TasksTab(CustomerTab):
         return self.tr("Tasks")
 
     def show_data(self, data: CustomerData) -> None:
+        self._unsent = data.unsent
         tasks = ordered_tasks(data.view.tasks)
         self.model.set_rows(tasks)
         open_count = sum(1 for t in tasks if t.status.is_open)

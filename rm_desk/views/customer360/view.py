@@ -9,6 +9,9 @@ the watermark; its :meth:`caption` for window titles holds the masked name only.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QStackedLayout, QTabWidget, QVBoxLayout, QWidget
 
@@ -25,6 +28,9 @@ from rm_desk.views.customer360.tasks_tab import TasksTab
 from rm_desk.views.customer360.transactions import TransactionsTab
 from rm_desk.views.watermark import Watermark
 from rm_desk.views.workbench import Workbench
+
+if TYPE_CHECKING:
+    from rm_desk.views.visit_form import VisitForm
 
 TAB_IDS = (
     "overview",
@@ -50,6 +56,8 @@ class Customer360View(QWidget):
 
         self.header = CustomerHeader(bench, self)
         self.header.alerts_clicked.connect(lambda: self.select_tab("overview"))
+        self.header.log_visit_clicked.connect(self.open_visit_form)
+        self.visit_form: VisitForm | None = None
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("customer_tabs")
         self.overview = OverviewTab(bench, self)
@@ -128,6 +136,28 @@ class Customer360View(QWidget):
         if self._data is None:
             return self.tr("Customer 360")
         return self.tr("{name} · Customer 360").format(name=mask_name(self._data.customer.name))
+
+    def open_visit_form(self) -> VisitForm | None:
+        """Open the visit form for the customer shown (Ctrl+L, "Log visit"); after a save the
+        Interactions and Tasks tabs show the new visit and its follow-up at once."""
+        if not self._customer_id or self._data is None:
+            return None
+        if self.visit_form is not None and self.visit_form.isVisible():
+            self.visit_form.activateWindow()
+            return self.visit_form
+        from rm_desk.views.visit_form import VisitForm
+
+        form = VisitForm(self.bench, self._customer_id, self)
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form.saved.connect(lambda _visit, _task: self.refresh())
+        form.destroyed.connect(lambda _obj=None: self._forget_form(form))
+        self.visit_form = form
+        form.open()
+        return form
+
+    def _forget_form(self, form: object) -> None:
+        if self.visit_form is form:
+            self.visit_form = None
 
     def data(self) -> CustomerData | None:
         """What is shown (tests and the main window's actions)."""
