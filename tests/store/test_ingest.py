@@ -89,6 +89,46 @@ def test_server_update_of_a_record_with_a_pending_edit_is_rebased(store):
     assert base["priority"] == "high" and base["completion_note"] is None
 
 
+def test_a_big_page_rebases_only_the_records_with_pending_edits(store):
+    """A page of many records reads the outbox once for the whole page; the record edited here
+    keeps its edit, every other record of the page is the server's copy."""
+    tasks = [factories.task(f"k-{n:03d}", "c-1") for n in range(150)]
+    apply_page(store, [factories.change("task", task, 5) for task in tasks], "c1")
+    record_edit(
+        store,
+        "task",
+        "k-042",
+        OpKind.UPDATE,
+        {"completion_note": "已电话确认"},
+        role=RecordRole.ASSIGNEE,
+    )
+
+    server = [{**task, "priority": "high"} for task in tasks]
+    page = [
+        *(factories.change("task", task, 9) for task in server),
+        factories.change("customer", factories.customer("c-1"), 10),
+    ]
+    result = apply_page(store, page, "c2")
+
+    assert (result.upserted, result.rebased) == (151, 1)
+    edited, other = _row(store, schema.task, "k-042"), _row(store, schema.task, "k-043")
+    assert (edited["priority"], edited["completion_note"]) == ("high", "已电话确认")
+    assert orjson.loads(edited["base"])["completion_note"] is None
+    assert (other["priority"], other["completion_note"], other["base"]) == ("high", None, None)
+
+
+def test_a_visit_whose_customer_ids_is_an_object_is_stored_without_a_main_customer(store):
+    """The main customer is the first of a list; an object has no first, and must not stall the
+    page it came in."""
+    (visit,) = (c for c in factories.book(1) if c["entity"] == "visit")
+    odd = {**visit, "data": {**visit["data"], "customer_ids": {"c-0000000": True}}}
+    result = apply_page(store, [visit, {**odd, "id": "v-odd", "rev": odd["rev"] + 1}], "c1")
+
+    assert result.quarantined == () and result.upserted == 2
+    assert _row(store, schema.visit, visit["id"])["customer_id"] == "c-0000000"
+    assert _row(store, schema.visit, "v-odd")["customer_id"] is None
+
+
 def test_customer_leaving_the_book_is_purged_with_all_its_children(store):
     apply_page(store, list(factories.book(3)), "c1")
     result = apply_page(
