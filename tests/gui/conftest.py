@@ -5,6 +5,16 @@ generated, served on loopback, and synced into one template cache per user (``rm
 ``lead01``, a team lead). Each test gets its own copy of a template (its own key in its own test
 vault), so tests may write without affecting each other, and a :class:`Workbench` over it with an
 inline task runner and a fixed clock. Tests that need the bank online start ``live_bank``.
+
+The inline runner runs a task on the GUI thread, so by itself it cannot tell a view that hands its
+write to the runner from one that writes on the GUI thread. Tests that care use
+:class:`WorkerThreadRunner` (each task on a thread of its own, the test still waiting for it) and
+:class:`StoreWrites` (which thread ran each INSERT, UPDATE or DELETE of the cache)::
+
+    bench = make_bench(runner=WorkerThreadRunner())
+    with StoreWrites() as writes:
+        qtbot.mouseClick(screen.done_button, Qt.MouseButton.LeftButton)
+    assert writes.gui_thread_statements() == [] and writes.off_gui_thread_to(bench.store)
 """
 
 from __future__ import annotations
@@ -14,13 +24,17 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import shutil
+import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, TypeVar
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
 
 from crm_server.runner import RunningServer, prepare_database, start_server
 from crm_server.settings import Settings
@@ -29,7 +43,7 @@ from rm_desk.local_store.keys import key_name_for
 from rm_desk.sync.client import ApiClient, MeInfo
 from rm_desk.sync.engine import SyncEngine
 from rm_desk.views.bridge import SyncBridge
-from rm_desk.views.runner import InlineTaskRunner
+from rm_desk.views.runner import Failed, InlineTaskRunner
 from rm_desk.views.workbench import Navigator, Workbench
 from tests.conftest import FakeClock, PersistentTestVault
 
@@ -38,6 +52,95 @@ FAST_KDF = 2**8
 PASSWORD = "rmdesk-demo"
 USERS = ("rm001", "lead01")
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+T = TypeVar("T")
+
+
+class WorkerThreadRunner(InlineTaskRunner):
+    """Runs each task on a thread of its own and waits for it; delivers on the calling thread.
+
+    As synchronous as :class:`InlineTaskRunner` (a test reads like the user's story), but the
+    work runs where the app's :class:`~rm_desk.views.runner.TaskRunner` runs it: not on the GUI
+    thread. Together with :class:`StoreWrites` a test can so tell a view that hands its writes to
+    the runner from one that writes on the GUI thread.
+    """
+
+    def submit(
+        self,
+        work: Callable[[], T],
+        done: Callable[[T], None] | None = None,
+        failed: Failed | None = None,
+    ) -> None:
+        outcome: list[Any] = []
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                outcome.append(work())
+            except Exception as error:
+                errors.append(error)
+
+        worker = threading.Thread(target=run, name="test-task-runner")
+        worker.start()
+        worker.join(60)
+        assert not worker.is_alive(), "a task ran for more than a minute"
+        if errors:
+            self._deliver(None, errors[0], done, failed)
+        else:
+            self._deliver(outcome[0], None, done, failed)
+
+
+@dataclass
+class StoreWrites:
+    """Every INSERT, UPDATE and DELETE any SQLAlchemy engine runs while in the ``with`` block,
+    split by whether the GUI (main) thread ran it.
+
+    Attributes:
+        on_gui_thread: ``(engine, statement verb and table)`` of each write the GUI thread ran.
+        off_gui_thread: The same for every other thread (the task runner, the server).
+    """
+
+    on_gui_thread: list[tuple[Engine, str]] = field(default_factory=list)
+    off_gui_thread: list[tuple[Engine, str]] = field(default_factory=list)
+
+    def __enter__(self) -> StoreWrites:
+        event.listen(Engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        event.remove(Engine, "before_cursor_execute", self._seen)
+
+    def off_gui_thread_to(self, store: Store) -> list[str]:
+        """The writes to ``store`` that ran off the GUI thread."""
+        return [what for engine, what in self.off_gui_thread if engine is store.engine]
+
+    def gui_thread_statements(self) -> list[str]:
+        """What the GUI thread wrote, to any database."""
+        return [what for _, what in self.on_gui_thread]
+
+    def _seen(
+        self,
+        conn: Connection,
+        cursor: Any,
+        statement: str,
+        parameters: Any,
+        context: Any,
+        executemany: bool,
+    ) -> None:
+        words = statement.split()
+        if not words or words[0].upper() not in _WRITES:
+            return
+        seen = (conn.engine, " ".join(words[:3]))
+        if threading.current_thread() is threading.main_thread():
+            self.on_gui_thread.append(seen)
+        else:
+            self.off_gui_thread.append(seen)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ import sys
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QTableView
 from sqlalchemy import select
 
 from rm_desk.domain.enums import SyncPhase
@@ -25,7 +26,8 @@ def _window(qtbot: Any, bench: Workbench) -> MainWindow:
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()  # window shortcuts (Ctrl+K, Esc) act in the active window only
-    qtbot.waitActive(window)
+    # waitActive can return before the offscreen platform has delivered the activation.
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     return window
 
 
@@ -53,7 +55,8 @@ def test_opening_a_customer_shows_the_360_with_only_a_masked_name_in_the_title(
     window = _window(qtbot, bench)
     customer_id, name = _richest_customer(bench)
     bench.navigator.open_customer(customer_id, "accounts")
-    assert window.customer_view.customer_id == customer_id
+    view: Any = window.customer_view
+    assert view.customer_id == customer_id
     title = window.windowTitle()
     assert mask_name(name) in title
     assert name not in title or name == mask_name(name)
@@ -65,10 +68,20 @@ def test_escape_returns_from_the_360_to_the_screen_it_was_opened_from(
 ) -> None:
     window = _window(qtbot, bench)
     window.show_screen(ScreenId.CUSTOMERS)
-    customer_id, _ = _richest_customer(bench)
+    customer_id, name = _richest_customer(bench)
     assert window.open_customer(customer_id)
-    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    # The user works in the 360 view: a click in one of its tables puts the focus there.
+    table = next(t for t in window.customer_view.findChildren(QTableView) if t.isVisible())
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton)
+    focused = QApplication.focusWidget()
+    assert focused is table
+
+    # Esc goes to the focused widget, as a key press does; the table does not use it, so it
+    # reaches the window.
+    QTest.keyClick(focused, Qt.Key.Key_Escape)
+
     assert window.stack.currentWidget() is window.screen(ScreenId.CUSTOMERS)
+    assert mask_name(name) not in window.windowTitle()
 
 
 def test_a_customer_not_in_the_cache_leaves_the_screen_and_says_so(
@@ -77,7 +90,9 @@ def test_a_customer_not_in_the_cache_leaves_the_screen_and_says_so(
     window = _window(qtbot, bench)
     assert not window.open_customer("c-not-in-this-book")
     assert window.stack.currentWidget() is window.screen(ScreenId.TODAY)
-    assert window.statusBar().currentMessage()
+    assert (
+        window.statusBar().currentMessage() == "This customer is not in your book on this computer."
+    )
 
 
 def test_ctrl_k_puts_the_cursor_in_the_search_field_from_any_screen(
@@ -87,6 +102,11 @@ def test_ctrl_k_puts_the_cursor_in_the_search_field_from_any_screen(
     window.show_screen(ScreenId.TASKS)
     qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.search_box, timeout=2000)
+    assert window.stack.currentWidget() is window.screen(ScreenId.TASKS)  # the screen stays
+
+    QTest.keyClicks(window.search_box, "5678")  # what the user types lands there
+
+    assert window.search_box.text() == "5678"
 
 
 def test_status_bar_shows_offline_pending_changes_and_conflicts_link_to_sync_issues(
@@ -113,10 +133,20 @@ def test_choosing_a_language_in_the_user_menu_asks_the_app_to_switch(
     assert chosen == ["zh"]
 
 
-def test_idle_minutes_without_input_ask_for_the_lock(qtbot: Any) -> None:
+def test_idle_minutes_without_input_ask_for_the_lock_and_not_while_locked(qtbot: Any) -> None:
     watch = IdleWatch(minutes=0.001)  # 60 ms
-    with qtbot.waitSignal(watch.idle, timeout=2000):
+    with qtbot.waitSignal(watch.idle, timeout=2000) as idle:
         pass
+    assert idle.signal_triggered
+
+    watch.pause()  # the window is locked: no second lock on top of it
+    with qtbot.assertNotEmitted(watch.idle, wait=300):
+        pass
+
+    watch.restart()  # unlocked: the count starts again
+    with qtbot.waitSignal(watch.idle, timeout=2000) as again:
+        pass
+    assert again.signal_triggered
     watch.stop()
 
 

@@ -21,6 +21,7 @@ from rm_desk.views.opportunity_list import (
     StageTotalsModel,
 )
 from rm_desk.views.workbench import Workbench
+from tests.gui.conftest import StoreWrites
 
 
 def _shown(qtbot: Any, bench: Workbench) -> OpportunityListScreen:
@@ -132,8 +133,11 @@ def test_show_won_and_lost_adds_closed_opportunities(
     screen = _shown(qtbot, make_bench("lead01"))
     open_count = screen.model.rowCount()
 
-    screen.closed_box.setChecked(True)
+    with StoreWrites() as writes:
+        qtbot.mouseClick(screen.closed_box, Qt.MouseButton.LeftButton)
 
+    assert screen.closed_box.isChecked()
+    assert writes.gui_thread_statements() == []  # browsing reads; it never writes
     stages = {screen.model.opportunity_at(r).stage for r in range(screen.model.rowCount())}
     assert screen.model.rowCount() > open_count
     assert OpportunityStage.WON in stages
@@ -166,10 +170,15 @@ def test_prospect_row_names_the_prospect_and_opens_nothing(qtbot: Any, bench: Wo
         if screen.proxy.index(r, 0).data(ROLE_CUSTOMER_ID) is None
     )
     index = screen.proxy.index(row, OpportunityTableModel.CUSTOMER)
+    screen.table.scrollTo(index)
+    point: QPoint = screen.table.visualRect(index).center()
 
-    screen.table.activated.emit(index)
+    qtbot.mouseClick(screen.table.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    qtbot.mouseDClick(screen.table.viewport(), Qt.MouseButton.LeftButton, pos=point)
 
+    assert screen.table.currentIndex() == index  # the double-click landed on the prospect
     assert str(index.data()).startswith("Prospect: ")
+    assert index.data(Qt.ItemDataRole.ToolTipRole) == "A prospect, not yet a customer of the bank"
     assert opened == []
 
 

@@ -25,7 +25,7 @@ from rm_desk.session import (
 from rm_desk.views.runner import InlineTaskRunner, TaskRunner
 from rm_desk.views.sign_in import SignInDialog, UnlockDialog
 from tests.conftest import PersistentTestVault
-from tests.gui.conftest import FAST_KDF, PASSWORD, LiveBank
+from tests.gui.conftest import FAST_KDF, PASSWORD, LiveBank, StoreWrites, WorkerThreadRunner
 
 
 @pytest.fixture
@@ -70,7 +70,12 @@ def make_dialog(
             **(calls | kwargs),
         )
         qtbot.addWidget(dialog)
-        dialog.accepted.connect(lambda: signed_sessions.append(dialog.signed_in))
+
+        def keep() -> None:
+            if dialog.signed_in is not None:
+                signed_sessions.append(dialog.signed_in)
+
+        dialog.accepted.connect(keep)
         dialog.show()
         qtbot.waitExposed(dialog)
         return dialog
@@ -89,11 +94,15 @@ def sign_in(qtbot: Any, dialog: SignInDialog, user: str, password: str) -> None:
 def test_signing_in_online_accepts_with_the_users_session(
     qtbot: Any, make_dialog: Callable[..., SignInDialog], live_bank: LiveBank
 ) -> None:
-    dialog = make_dialog()
+    dialog = make_dialog(runner=WorkerThreadRunner())
     assert dialog.server.text() == live_bank.url
-    sign_in(qtbot, dialog, "rm001", PASSWORD)
+    with StoreWrites() as writes:
+        sign_in(qtbot, dialog, "rm001", PASSWORD)
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.signed_in is not None
+    # the cache was opened and written by the task runner, never on the GUI thread
+    assert writes.gui_thread_statements() == []
+    assert writes.off_gui_thread_to(dialog.signed_in.store)
     assert dialog.signed_in.mode == "online"
     assert dialog.signed_in.user.id == "rm001"
     assert dialog.password.text() == ""  # not left lying in the widget
@@ -225,7 +234,7 @@ def locked(
         kdf_cost=FAST_KDF,
     )
     signed_sessions.append(signed)
-    dialog = UnlockDialog(signed, runner=InlineTaskRunner(), clock=live_bank.clock)
+    dialog = UnlockDialog(signed, runner=WorkerThreadRunner(), clock=live_bank.clock)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -248,11 +257,15 @@ def test_the_lock_shows_who_is_signed_in_and_unlocks_with_the_password(
 
 
 def test_the_lock_refuses_a_wrong_password_then_throttles(
-    qtbot: Any, locked: UnlockDialog, live_bank: LiveBank
+    qtbot: Any, locked: UnlockDialog, live_bank: LiveBank, signed_sessions: list[SignedIn]
 ) -> None:
-    unlock_with(qtbot, locked, "not-my-password")
+    with StoreWrites() as writes:
+        unlock_with(qtbot, locked, "not-my-password")
     assert locked.isVisible()
     assert locked.message.text() == "The password is wrong. Attempts left: 4."
+    # the slow check and its audit ran on the task runner, not on the GUI thread
+    assert writes.gui_thread_statements() == []
+    assert writes.off_gui_thread_to(signed_sessions[-1].store)
     unlock_with(qtbot, locked, PASSWORD)  # at once: too soon
     assert locked.message.text() == "The password was wrong a moment ago. Try again in 1 s."
     assert locked.isVisible()

@@ -3,6 +3,7 @@ one click, and changes the bank refused."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -19,12 +20,12 @@ from rm_desk.local_store.writes import record_edit
 from rm_desk.sync import issues
 from rm_desk.sync.client import ApiClient
 from rm_desk.sync.engine import SyncEngine
-from rm_desk.sync.events import Choice
+from rm_desk.sync.events import Choice, StatusChanged
 from rm_desk.sync.service import SyncService
 from rm_desk.views.pending_change_model import OP_ID_ROLE, STATE_ROLE, PendingChangeModel
 from rm_desk.views.sync_issues import SyncIssuesScreen
 from rm_desk.views.workbench import Workbench
-from tests.gui.conftest import LiveBank
+from tests.gui.conftest import LiveBank, StoreWrites, WorkerThreadRunner
 from tests.gui.test_today import seed_work, visible_texts
 
 
@@ -80,7 +81,7 @@ def stage_conflict(bench: Workbench, field: str, mine: Any, theirs: Any) -> int:
         )
 
 
-def test_pending_change_model_passes_the_model_tester(bench: Workbench, qtmodeltester: Any):
+def test_pending_change_model_passes_the_model_tester(bench: Workbench, qtmodeltester: Any) -> None:
     seed_work(bench)
     record_edit(
         bench.store,
@@ -99,7 +100,7 @@ def test_pending_change_model_passes_the_model_tester(bench: Workbench, qtmodelt
     qtmodeltester.check(model)
 
 
-def test_changes_waiting_to_send_are_listed_with_their_state(bench: Workbench, qtbot: Any):
+def test_changes_waiting_to_send_are_listed_with_their_state(bench: Workbench, qtbot: Any) -> None:
     seed_work(bench)
     first = record_edit(
         bench.store,
@@ -122,7 +123,7 @@ def test_changes_waiting_to_send_are_listed_with_their_state(bench: Workbench, q
 
 def test_a_conflict_from_the_bank_is_kept_mine_with_one_click(
     bench: Workbench, qtbot: Any, live_bank: LiveBank
-):
+) -> None:
     opportunity = my_opportunity(bench, "contacted")
     record_edit(bench.store, "opportunity", opportunity, OpKind.UPDATE, {"stage": "recommended"})
     edited = httpx.post(
@@ -159,8 +160,9 @@ def _no_connection() -> ApiClient:
 
 
 def test_taking_theirs_goes_through_the_sync_service_when_the_window_runs_sync(
-    bench: Workbench, qtbot: Any
-):
+    make_bench: Callable[..., Workbench], qtbot: Any
+) -> None:
+    bench = make_bench(runner=WorkerThreadRunner())
     service = SyncService(
         bench.store, connect=_no_connection, user_id="rm001", device_id="gui-rm001"
     )
@@ -172,14 +174,19 @@ def test_taking_theirs_goes_through_the_sync_service_when_the_window_runs_sync(
     (card,) = cards(screen, "conflicts")
     (theirs,) = card.findChildren(QPushButton, "takeTheirs")
 
-    qtbot.mouseClick(theirs, Qt.MouseButton.LeftButton)
+    with StoreWrites() as writes:
+        qtbot.mouseClick(theirs, Qt.MouseButton.LeftButton)
 
+    assert writes.gui_thread_statements() == []  # the decision ran on the task runner
+    assert writes.off_gui_thread_to(bench.store)
     assert cards(screen, "conflicts") == []
     assert service.list_conflicts() == ()
-    assert events  # the service told its listeners (the status bar's counts)
+    # the service told its listeners (the status bar's counts): nothing left to decide
+    statuses = [e.status for e in events if isinstance(e, StatusChanged)]
+    assert statuses and statuses[-1].conflict_count == 0
 
 
-def test_conflict_values_never_show_an_unmasked_number(bench: Workbench, qtbot: Any):
+def test_conflict_values_never_show_an_unmasked_number(bench: Workbench, qtbot: Any) -> None:
     stage_conflict(bench, "soft_profile.remarks", "客户新手机13812345678", "周末不打扰")
 
     screen = open_screen(bench, qtbot)
@@ -191,8 +198,9 @@ def test_conflict_values_never_show_an_unmasked_number(bench: Workbench, qtbot: 
 
 
 def test_a_refused_change_shows_the_banks_reason_and_discard_restores_the_record(
-    bench: Workbench, qtbot: Any
-):
+    make_bench: Callable[..., Workbench], qtbot: Any
+) -> None:
+    bench = make_bench(runner=WorkerThreadRunner())
     seed_work(bench)
     result = record_edit(
         bench.store,
@@ -222,8 +230,11 @@ def test_a_refused_change_shows_the_banks_reason_and_discard_restores_the_record
     assert "Status: not allowed" in words
     (discard,) = card.findChildren(QPushButton, "discardRejected")
 
-    qtbot.mouseClick(discard, Qt.MouseButton.LeftButton)
+    with StoreWrites() as writes:
+        qtbot.mouseClick(discard, Qt.MouseButton.LeftButton)
 
+    assert writes.gui_thread_statements() == []  # the discard ran on the task runner
+    assert writes.off_gui_thread_to(bench.store)
     assert cards(screen, "rejected") == []
     assert issues.list_rejected_ops(bench.store) == ()
     t = schema.task
@@ -232,7 +243,7 @@ def test_a_refused_change_shows_the_banks_reason_and_discard_restores_the_record
     assert status == "not_started"
 
 
-def test_a_conflict_decided_elsewhere_shows_the_errors_words(bench: Workbench, qtbot: Any):
+def test_a_conflict_decided_elsewhere_shows_the_errors_words(bench: Workbench, qtbot: Any) -> None:
     conflict_id = stage_conflict(bench, "soft_profile.remarks", "喜欢高尔夫", "周末不打扰")
     screen = open_screen(bench, qtbot)
     (card,) = cards(screen, "conflicts")
@@ -246,7 +257,7 @@ def test_a_conflict_decided_elsewhere_shows_the_errors_words(bench: Workbench, q
     assert cards(screen, "conflicts") == []
 
 
-def test_an_empty_sync_issues_screen_says_all_is_well(bench: Workbench, qtbot: Any):
+def test_an_empty_sync_issues_screen_says_all_is_well(bench: Workbench, qtbot: Any) -> None:
     screen = open_screen(bench, qtbot)
 
     empties = [label.text() for label in screen.findChildren(QLabel, "emptyState")]

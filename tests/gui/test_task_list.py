@@ -3,6 +3,7 @@ sorted by due, opened with a double-click and closed with "Mark done"."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -23,6 +24,7 @@ from rm_desk.views.task_model import (
     TaskTableModel,
 )
 from rm_desk.views.workbench import Workbench
+from tests.gui.conftest import StoreWrites, WorkerThreadRunner
 from tests.gui.test_today import seed_work
 
 
@@ -47,7 +49,7 @@ def cache_rows(bench: Workbench) -> list[Any]:
         )
 
 
-def test_task_model_and_proxy_pass_the_model_tester(bench: Workbench, qtmodeltester: Any):
+def test_task_model_and_proxy_pass_the_model_tester(bench: Workbench, qtmodeltester: Any) -> None:
     seed_work(bench)
     rows = cache_rows(bench)
     assert len(rows) >= 3
@@ -63,7 +65,7 @@ def test_task_model_and_proxy_pass_the_model_tester(bench: Workbench, qtmodeltes
     qtmodeltester.check(proxy)
 
 
-def test_a_refresh_changes_the_model_in_place_without_a_reset(bench: Workbench, qtbot: Any):
+def test_a_refresh_changes_the_model_in_place_without_a_reset(bench: Workbench, qtbot: Any) -> None:
     seed_work(bench)
     rows = cache_rows(bench)
     model = TaskTableModel(bench.zone)
@@ -83,7 +85,9 @@ def test_a_refresh_changes_the_model_in_place_without_a_reset(bench: Workbench, 
     assert {r.id for r in model.rows()} == {r.id for r in rows}
 
 
-def test_open_tasks_are_sorted_by_due_with_overdue_ones_in_red(bench: Workbench, qtbot: Any):
+def test_open_tasks_are_sorted_by_due_with_overdue_ones_in_red(
+    bench: Workbench, qtbot: Any
+) -> None:
     seed_work(bench)
     expected = cache_rows(bench)  # overdue, today, later; by due within each
 
@@ -96,7 +100,9 @@ def test_open_tasks_are_sorted_by_due_with_overdue_ones_in_red(bench: Workbench,
     assert f"{len(expected)} open tasks" in [w.text() for w in screen.findChildren(QLabel)]
 
 
-def test_bucket_and_priority_filters_narrow_the_list_with_counts(bench: Workbench, qtbot: Any):
+def test_bucket_and_priority_filters_narrow_the_list_with_counts(
+    bench: Workbench, qtbot: Any
+) -> None:
     seed_work(bench)
     rows = cache_rows(bench)
     overdue = [r.id for r in rows if r.bucket is TaskBucket.OVERDUE]
@@ -123,7 +129,7 @@ def test_bucket_and_priority_filters_narrow_the_list_with_counts(bench: Workbenc
     assert len(shown_ids(screen)) == len(rows)
 
 
-def test_double_click_opens_the_customers_tasks_tab(bench: Workbench, qtbot: Any):
+def test_double_click_opens_the_customers_tasks_tab(bench: Workbench, qtbot: Any) -> None:
     seed_work(bench)
     screen = open_screen(bench, qtbot)
     index = screen.proxy.index(1, Column.TASK)
@@ -138,7 +144,10 @@ def test_double_click_opens_the_customers_tasks_tab(bench: Workbench, qtbot: Any
     assert request.args == [customer_id, "tasks"]
 
 
-def test_marking_the_selected_task_done_removes_it_and_queues_one_op(bench: Workbench, qtbot: Any):
+def test_marking_the_selected_task_done_removes_it_and_queues_one_op_off_the_gui_thread(
+    make_bench: Callable[..., Workbench], qtbot: Any
+) -> None:
+    bench = make_bench(runner=WorkerThreadRunner())
     seed_work(bench)
     screen = open_screen(bench, qtbot)
     assert not screen.done_button.isEnabled()  # nothing selected yet
@@ -146,8 +155,11 @@ def test_marking_the_selected_task_done_removes_it_and_queues_one_op(bench: Work
     task_id = screen.selected_task().id  # type: ignore[union-attr]
     before = len(list_pending_ops(bench.store))
 
-    qtbot.mouseClick(screen.done_button, Qt.MouseButton.LeftButton)
+    with StoreWrites() as writes:
+        qtbot.mouseClick(screen.done_button, Qt.MouseButton.LeftButton)
 
+    assert writes.gui_thread_statements() == []
+    assert "INSERT INTO outbox" in writes.off_gui_thread_to(bench.store)
     assert task_id not in shown_ids(screen)
     assert screen.bucket_buttons[None].text() == f"All ({len(cache_rows(bench))})"
     pending = list_pending_ops(bench.store)
@@ -159,7 +171,23 @@ def test_marking_the_selected_task_done_removes_it_and_queues_one_op(bench: Work
     )
 
 
-def test_the_task_list_shows_no_unmasked_numbers(bench: Workbench, qtbot: Any):
+def test_the_write_watch_catches_a_task_written_on_the_gui_thread(
+    bench: Workbench, qtbot: Any
+) -> None:
+    # The inline runner of most GUI tests runs the write on the GUI thread: the watch must see it,
+    # or the test above could not fail.
+    seed_work(bench)
+    screen = open_screen(bench, qtbot)
+    screen.table.selectRow(0)
+
+    with StoreWrites() as writes:
+        qtbot.mouseClick(screen.done_button, Qt.MouseButton.LeftButton)
+
+    assert "INSERT INTO outbox" in writes.gui_thread_statements()
+    assert writes.off_gui_thread_to(bench.store) == []
+
+
+def test_the_task_list_shows_no_unmasked_numbers(bench: Workbench, qtbot: Any) -> None:
     seed_work(bench)
     screen = open_screen(bench, qtbot)
     model = screen.model

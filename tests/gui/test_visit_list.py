@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from PySide6.QtCore import QPoint, Qt
@@ -14,6 +15,7 @@ from rm_desk.local_store import schema
 from rm_desk.local_store.lists import Period, period_bounds
 from rm_desk.views.visit_list import ROLE_CUSTOMER_ID, VisitListScreen, VisitTableModel
 from rm_desk.views.workbench import Workbench
+from tests.gui.conftest import NOW, StoreWrites
 
 
 def _shown(qtbot: Any, bench: Workbench) -> VisitListScreen:
@@ -49,8 +51,22 @@ def test_visit_model_passes_the_model_tester(
     qtmodeltester.check(screen.proxy)
 
 
-def test_empty_visit_model_passes_the_model_tester(qtmodeltester: Any) -> None:
-    qtmodeltester.check(VisitTableModel(show_rm=True))
+def test_a_week_without_visits_says_so_instead_of_an_empty_table(
+    qtbot: Any, qtmodeltester: Any, make_bench: Callable[..., Workbench]
+) -> None:
+    bench = make_bench(clock=lambda: NOW + timedelta(days=400))  # a week long after the bank's
+    screen = _shown(qtbot, bench)
+    screen.set_period(Period.WEEK)
+
+    assert screen.model.rowCount() == 0
+    qtmodeltester.check(screen.model)
+    assert screen.empty_label.isVisible() and not screen.table.isVisible()
+    assert screen.empty_label.text() == "No visits in this period."
+    assert screen.count_label.text() == "Visits shown: 0"
+
+    screen.set_period(Period.ALL)  # every visit is back, in a table
+    assert screen.model.rowCount() > 0
+    assert screen.table.isVisible() and not screen.empty_label.isVisible()
 
 
 def test_all_period_lists_every_visit_of_the_rm_newest_first(qtbot: Any, bench: Workbench) -> None:
@@ -72,7 +88,9 @@ def test_period_buttons_narrow_the_list_to_this_week_and_this_month(
         button = next(
             b for b in screen.period_buttons.buttons() if b.property("period") == period.value
         )
-        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        with StoreWrites() as writes:
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert writes.gui_thread_statements() == []  # browsing reads; it never writes
         start, end = period_bounds(period, bench.today(), bench.zone)
         counts[period] = screen.proxy.rowCount()
         assert counts[period] == _count(bench, ["rm001"], start, end), period
