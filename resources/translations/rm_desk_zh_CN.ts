@@ -302,7 +302,7 @@
         <translation>{name} · 客户视图</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+40"/>
         <source>This customer is no longer in your book.</source>
         <translation>该客户已不在您的管户范围内。</translation>
     </message>
@@ -2242,6 +2242,24 @@ Next steps: {steps}</source>
     </message>
 </context>
 <context>
+    <name>Screenshots</name>
+    <message>
+        <location filename="../../rm_desk/views/screenshots.py" line="+145"/>
+        <source>Customer&apos;s office</source>
+        <translation>客户办公室</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reviewed the portfolio; the customer asked about a pension plan for next year.</source>
+        <translation>检视了持仓；客户询问明年的养老规划。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Send two pension plan options</source>
+        <translation>发送两套养老规划方案</translation>
+    </message>
+</context>
+<context>
     <name>SearchBox</name>
     <message>
         <location filename="../../rm_desk/views/search.py" line="+184"/>
@@ -3334,7 +3352,7 @@ Next steps: {steps}</source>
         <translation>{hours} 小时 {minutes} 分钟</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+90"/>
         <source>Discard this visit?</source>
         <translation>放弃这条拜访记录？</translation>
     </message>

@@ -4,8 +4,9 @@
 of the navigation, the global search with its results, each tab of the 360 view of the customer
 with the most accounts, and the sign-in dialog. Files are named ``<language>-<nn>-<what>.png``
 (``en-01-today.png``, ``zh-10-360-overview.png``), numbered in the order a reader of the README
-meets them. :func:`capture_in_languages` does it once per language, each with a fresh window built
-after the language's translators were installed.
+meets them; after the 360 tabs comes the visit form (Ctrl+L) of the same customer, filled in as
+after a visit. :func:`capture_in_languages` does it once per language, each with a fresh window
+built after the language's translators were installed.
 
 Everything is painted with ``QWidget.grab()``; the search results are a popup (a top-level
 window of their own), so their picture is drawn onto the window's at the popup's position.
@@ -135,6 +136,23 @@ def sign_in_dialog(window: CapturedWindow, folder: Path, server_url: str = "") -
     )
 
 
+def fill_visit_form(form: Any) -> None:
+    """The visit form as an RM leaves it before Ctrl+Enter: purpose, outcome, a line of notes,
+    a follow-up in three days."""
+    translate = QCoreApplication.translate
+    form.purposes.buttons()[1].setChecked(True)  # portfolio review
+    form.outcomes.buttons()[0].setChecked(True)  # positive
+    form.location.setText(translate("Screenshots", "Customer's office"))
+    form.notes.setPlainText(
+        translate(
+            "Screenshots",
+            "Reviewed the portfolio; the customer asked about a pension plan for next year.",
+        )
+    )
+    form.next_steps.setText(translate("Screenshots", "Send two pension plan options"))
+    form.set_due_in(3)
+
+
 def capture_all(
     window: CapturedWindow, directory: Path, language: str, *, server_url: str = ""
 ) -> list[Path]:
@@ -187,6 +205,13 @@ def capture_all(
             view.select_tab(tab)
             settle(widget)
             save(f"360-{tab}".replace("_", "-"), widget.grab())
+        form = view.open_visit_form()
+        if form is not None:
+            fill_visit_form(form)
+            settle(form)
+            save("visit-form", form.grab())
+            form.discard()
+            settle(widget, 10)
 
     with tempfile.TemporaryDirectory(prefix="rm-desk-shot-") as folder:
         dialog = sign_in_dialog(window, Path(folder), server_url)
@@ -232,6 +257,7 @@ def capture_in_languages(
 __all__ = [
     "capture_all",
     "capture_in_languages",
+    "fill_visit_form",
     "grab_with_popup",
     "richest_customer",
     "search_query",

@@ -701,6 +701,11 @@ class VisitForm(QDialog):
             return
         self._ask_to_discard()
 
+    def discard(self) -> None:
+        """Close without saving and without asking (the caller decided)."""
+        self._closing = True
+        QDialog.reject(self)
+
     def _ask_to_discard(self) -> None:
         if self.discard_prompt is not None and self.discard_prompt.isVisible():
             return
@@ -716,8 +721,7 @@ class VisitForm(QDialog):
 
         def answered(button: QAbstractButton) -> None:
             if button is discard:
-                self._closing = True
-                QDialog.reject(self)
+                self.discard()
 
         prompt.buttonClicked.connect(answered)
         self.discard_prompt = prompt

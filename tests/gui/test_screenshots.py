@@ -86,7 +86,7 @@ def test_capture_writes_a_non_blank_png_of_every_screen_search_and_360_tab(
     assert names == sorted(names) and len(set(names)) == len(names)
     stems = {name.split("-", 2)[2].removesuffix(".png") for name in names}
     expected = {str(s.value).replace("_", "-") for s in window.screen_ids()}
-    expected |= {"search"} | {
+    expected |= {"search", "visit-form"} | {
         f"360-{tab}".replace("_", "-") for tab in window.customer_view.tab_ids()
     }
     assert expected <= stems, sorted(expected - stems)
@@ -134,3 +134,26 @@ def test_screenshots_in_both_languages_are_named_by_language_and_the_language_is
     assert formatting.current_language() == "en" and i18n.installed_catalogs() == 0
     today_en, today_zh = (QImage(str(tmp_path / f"{lang}-01-today.png")) for lang in ("en", "zh"))
     assert today_en != today_zh  # the words changed with the language
+
+
+def test_visit_form_screenshot_shows_the_filled_form_and_saves_nothing(
+    bench: Workbench, window_of: Callable[[Workbench], Any], english: None, tmp_path: Path
+) -> None:
+    from sqlalchemy import func, select
+
+    from rm_desk.local_store import schema
+
+    def outbox_size() -> int:
+        with bench.store.read() as conn:
+            return int(conn.execute(select(func.count()).select_from(schema.outbox)).scalar_one())
+
+    before = outbox_size()
+    window = window_of(bench)
+    written = {p.name.split("-", 2)[2]: p for p in capture_all(window, tmp_path, "en")}
+    shot = QImage(str(written["visit-form.png"]))
+    tab = QImage(str(written["360-opportunities.png"]))
+    assert_a_real_picture(written["visit-form.png"])
+    assert shot.size() != tab.size()  # the dialog alone, not the window behind it
+    form = window.customer_view.visit_form
+    assert form is None or not form.isVisible()  # closed again, without a prompt
+    assert outbox_size() == before  # only shown, never saved

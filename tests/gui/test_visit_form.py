@@ -23,6 +23,7 @@ from rm_desk.views.customer360.tab import unsent_text
 from rm_desk.views.formatting import BANK_ZONE
 from rm_desk.views.main_window import MainWindow
 from rm_desk.views.visit_form import VisitForm
+from rm_desk.views.watermark import Watermark
 from rm_desk.views.workbench import Workbench
 from tests.gui.conftest import NOW, LiveBank
 
@@ -88,6 +89,8 @@ def test_ctrl_l_from_a_360_opens_the_form_for_that_customer(qtbot: Any, bench: W
     assert form.customer_label.text().startswith(name)
     assert mask_name(name) in form.windowTitle() and name not in form.windowTitle()
     assert form.draft().start_at == NOW.replace(second=0, microsecond=0)
+    marks = form.findChildren(Watermark)
+    assert marks and not marks[0].covered_by_ancestor()  # the dialog paints its own watermark
 
 
 def test_ctrl_enter_writes_one_visit_and_one_follow_up_task_with_their_ops(
