@@ -246,6 +246,21 @@ class Customer360:
     tags: tuple[e.CustomerTag, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class CustomerHeading:
+    """What a form names its customer by: the name (C1 alone) and the tier."""
+
+    name: str
+    tier: str
+
+
+def customer_heading(conn: Connection, customer_id: str) -> CustomerHeading | None:
+    """The customer's name and tier, or None when the customer is not in the cache."""
+    c = schema.customer
+    row = conn.execute(select(c.c.name, c.c.tier).where(c.c.id == customer_id)).first()
+    return None if row is None else CustomerHeading(name=row.name, tier=row.tier)
+
+
 def customer_360(conn: Connection, customer_id: str) -> Customer360 | None:
     """The 360 aggregate of one customer, or ``None`` if it is not in the cache."""
     s = schema

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QModelIndex, QObject, QPoint, Qt, QTimer
+from PySide6.QtCore import QElapsedTimer, QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QHideEvent, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -125,10 +125,18 @@ class SearchBox(QLineEdit):
     """The global customer search; see the module docstring.
 
     The main window gives it the Ctrl+K shortcut (:meth:`activate`); screens may ask for it with
-    ``bench.navigator.search_requested``.
+    ``bench.navigator.search_requested``. A box made with ``global_search=False`` (a form's
+    customer field) only reports the pick and leaves Ctrl+K and the 360 to the window's own box.
+
+    Signals:
+        customer_picked(str): The user chose a hit (Enter or a click); the customer's id.
     """
 
-    def __init__(self, bench: Workbench, parent: QWidget | None = None) -> None:
+    customer_picked = Signal(str)
+
+    def __init__(
+        self, bench: Workbench, parent: QWidget | None = None, *, global_search: bool = True
+    ) -> None:
         super().__init__(parent)
         self._bench = bench
         self._model = SearchResultsModel(self)
@@ -146,7 +154,9 @@ class SearchBox(QLineEdit):
         self.setMinimumWidth(320)
         self.textChanged.connect(self._on_text_changed)
         self._popup.list.clicked.connect(self._open_index)
-        bench.navigator.search_requested.connect(self.activate)
+        if global_search:
+            bench.navigator.search_requested.connect(self.activate)
+            self.customer_picked.connect(bench.navigator.open_customer)
         bench.bridge.data_changed.connect(self._on_data_changed)
         self.destroyed.connect(self._popup.deleteLater)
         self._retranslate()
@@ -288,7 +298,7 @@ class SearchBox(QLineEdit):
         customer_id = str(self._model.index(row).data(CUSTOMER_ID_ROLE))
         self.close_popup()
         self.clear()
-        self._bench.navigator.open_customer(customer_id)
+        self.customer_picked.emit(customer_id)
 
     # ---- typing and changes -----------------------------------------------------------------
 

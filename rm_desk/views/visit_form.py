@@ -47,7 +47,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from rm_desk.domain import entities as e
 from rm_desk.domain.enums import (
@@ -63,13 +62,11 @@ from rm_desk.domain.enums import (
 )
 from rm_desk.domain.fields import RecordRole, editable_fields
 from rm_desk.domain.masking import mask_name
-from rm_desk.local_store import schema
-from rm_desk.local_store.queries import utc_text
+from rm_desk.local_store.queries import customer_heading, utc_text
 from rm_desk.local_store.writes import Edit, EditResult, new_record_id, record_edits
 from rm_desk.views.customer360.labels import label, label_of
 from rm_desk.views.error_banner import ErrorBanner
 from rm_desk.views.search import SearchBox
-from rm_desk.views.search_model import CUSTOMER_ID_ROLE
 from rm_desk.views.watermark import Watermark
 from rm_desk.views.workbench import Workbench
 
@@ -232,25 +229,12 @@ def _creatable(entity: Entity, wire: dict[str, Any]) -> dict[str, Any]:
 
 
 class CustomerPicker(SearchBox):
-    """The global search box, choosing a customer for the form instead of opening a 360 view.
-
-    Signals:
-        customer_chosen(str): The user picked a hit (Enter or a click).
-    """
-
-    customer_chosen = Signal(str)
+    """The global search box, choosing a customer for the form (``customer_picked``) instead of
+    opening a 360 view; Ctrl+K still means the window's own search box."""
 
     def __init__(self, bench: Workbench, parent: QWidget | None = None) -> None:
-        super().__init__(bench, parent)
+        super().__init__(bench, parent, global_search=False)
         self.setObjectName("visitCustomerPicker")
-        # Ctrl+K still means the window's own search box, not this one.
-        bench.navigator.search_requested.disconnect(self.activate)
-
-    def _open_row(self, row: int) -> None:
-        customer_id = str(self.results_model().index(row).data(CUSTOMER_ID_ROLE))
-        self.close_popup()
-        self.clear()
-        self.customer_chosen.emit(customer_id)
 
     def _retranslate(self) -> None:
         super()._retranslate()
@@ -302,7 +286,7 @@ class VisitForm(QDialog):
         customer_row.addWidget(self.customer_label)
         if customer_id is None:
             self.picker = CustomerPicker(bench, self)
-            self.picker.customer_chosen.connect(self.set_customer)
+            self.picker.customer_picked.connect(self.set_customer)
             customer_row.addWidget(self.picker)
         self._customer_caption = QLabel(self.tr("Customer"), self)
         form.addRow(self._customer_caption, customer_row)
@@ -504,9 +488,8 @@ class VisitForm(QDialog):
 
     def set_customer(self, customer_id: str) -> bool:
         """Log the visit for this customer; False when it is not in the cache."""
-        c = schema.customer
         with self.bench.store.read() as conn:  # one indexed row
-            row = conn.execute(select(c.c.name, c.c.tier).where(c.c.id == customer_id)).first()
+            row = customer_heading(conn, customer_id)
         if row is None:
             self._show_problems(
                 [(Problem.CUSTOMER, self.tr("This customer is not in your book on this computer."))]

@@ -70,16 +70,22 @@ class Watermark(QWidget):
         """Whether a watermark of an enclosing widget already paints over this one's host.
 
         A screen carries its own watermark (it may be shown alone), and so does the main window
-        around it; only the outermost one paints, so the marks never double up.
+        around it; only the outermost one paints, so the marks never double up. The walk stops at
+        the host's window: a dialog is a window of its own, painted apart from its parent's, so
+        its mark is never covered by one outside it.
         """
         host = self.parentWidget()
-        ancestor = host.parentWidget() if host is not None else None
+        if host is None or host.isWindow():
+            return False
+        ancestor = host.parentWidget()
         while ancestor is not None:
             for mark in ancestor.findChildren(
                 Watermark, options=Qt.FindChildOption.FindDirectChildrenOnly
             ):
                 if mark is not self and mark.isVisible():
                     return True
+            if ancestor.isWindow():
+                break
             ancestor = ancestor.parentWidget()
         return False
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from rm_desk.domain.enums import SyncPhase
 from rm_desk.local_store.queries import count_rows
@@ -134,6 +134,23 @@ def test_a_watermarked_screen_inside_a_watermarked_window_paints_one_mark(qtbot:
     assert inner.covered_by_ancestor() and not outer.covered_by_ancestor()
     outer.hide()
     assert not inner.covered_by_ancestor()
+
+
+def test_a_dialog_over_a_watermarked_screen_paints_its_own_mark(qtbot: Any) -> None:
+    now = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
+    window = QWidget()
+    qtbot.addWidget(window)
+    screen = QWidget(window)
+    Watermark(window, "rm001", "pc-17", lambda: now)
+    dialog = QDialog(screen)  # a window of its own, drawn apart from the screen under it
+    dialog_mark = Watermark(dialog, "rm001", "pc-17", lambda: now)
+    window.show()
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert not dialog_mark.covered_by_ancestor()
+    marked = dialog.grab().toImage()
+    dialog_mark.hide()
+    assert marked != dialog.grab().toImage()  # the mark's pixels are there
 
 
 def test_the_watermark_paints_its_line_and_follows_the_minute(qtbot: Any) -> None:

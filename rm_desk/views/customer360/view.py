@@ -147,9 +147,7 @@ class Customer360View(QWidget):
             return self.visit_form
         from rm_desk.views.visit_form import VisitForm
 
-        # Parented to the window, not the view: the view's watermark would count as covering the
-        # dialog's own (Watermark.covered_by_ancestor walks past the dialog's window edge).
-        form = VisitForm(self.bench, self._customer_id, self.window())
+        form = VisitForm(self.bench, self._customer_id, self)
         form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         form.saved.connect(lambda _visit, _task: self.refresh())
         form.destroyed.connect(lambda _obj=None: self._forget_form(form))
