@@ -276,6 +276,36 @@ def rewrite_op(
     )
 
 
+def rebase_op(
+    conn: Connection,
+    seq: int,
+    *,
+    base_rev: int | None,
+    snapshot: Mapping[str, Any] | None,
+    now: str,
+) -> None:
+    """Give an op an older merge base: its ``snapshot`` and, unless it is ``sending``, its
+    ``base_rev``.
+
+    The snapshot never goes to the server, so it may change in any state; ``base_rev`` is part of
+    the body, which an op that is ``sending`` keeps exactly (the server may hold it under its
+    ``op_id``).
+    """
+    ob = schema.outbox
+    values: dict[str, Any] = {
+        "snapshot": None if snapshot is None else _dumps(dict(snapshot)),
+        "updated_at": now,
+    }
+    conn.execute(
+        update(ob)
+        .where(ob.c.seq == seq, ob.c.state != OpState.SENDING.value)
+        .values(base_rev=base_rev, **values)
+    )
+    conn.execute(
+        update(ob).where(ob.c.seq == seq, ob.c.state == OpState.SENDING.value).values(**values)
+    )
+
+
 def add_op(
     conn: Connection,
     *,

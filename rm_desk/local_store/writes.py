@@ -21,7 +21,9 @@ not get before the user decides. Such a key goes out with the bank's value, as i
 An update op keeps, in its ``snapshot``, the values its fields had just before the edit (what the
 user saw and changed): the base of *this* op in the three-way merge, which stays right even when a
 pull rebases the record's ``base`` on a newer server copy before the op is sent. A delete op keeps
-the whole record there, to restore it.
+the whole record there, to restore it. Where the value shown comes from an op that will not reach
+the bank before this one (kept for the conflict inbox, or refused), the op takes that op's base and
+no newer ``base_rev`` instead (:func:`_base_behind_unsent`; docs/sync.md).
 
 Coalescing (only with an op still ``queued``; an op that is ``sending`` may already be on the server
 under its ``op_id`` and is never changed):
@@ -247,7 +249,8 @@ def _update(
     conn.execute(update(table).where(table.c.id == record_id).values(**values))
     before = {name: visible.get(name) for name in changes}
     sent, before, waiting = _hold_back_undecided(conn, entity, row, changes, before)
-    result = queue_update(conn, entity, record_id, row["rev"], sent, before, now)
+    base_rev, before = _base_behind_unsent(conn, entity, record_id, row["rev"], before)
+    result = queue_update(conn, entity, record_id, base_rev, sent, before, now)
     if waiting:
         _keep_holders_last(conn, record_id, changes[_SOFT_PROFILE], now)
     return result
@@ -300,6 +303,84 @@ def _hold_back_undecided(
             else:
                 copy.pop(key, None)
     return {**changes, _SOFT_PROFILE: sent}, {**before, _SOFT_PROFILE: seen}, True
+
+
+_NOT_GOING = (OpState.CONFLICT.value, OpState.REJECTED.value)
+
+
+def _base_behind_unsent(
+    conn: Connection,
+    entity: str,
+    record_id: str,
+    rev: int,
+    before: dict[str, Any],
+) -> tuple[int, dict[str, Any]]:
+    """The base of an edit made over values of the user's that will not reach the bank first.
+
+    The row shows the newest pending value of each field. When that comes from an op that is not
+    on its way — kept in state ``conflict`` for the inbox, or refused — the bank never got it: the
+    edit's base for the field is that op's base (what the bank had when the user first changed
+    it), and its ``base_rev`` is no newer than that op's. Taken from the row instead, a bank
+    change that came in while the user's value covered it on screen would not be reported, and
+    the edit would overwrite a value the user never saw. A soft-profile key counts alone: only
+    keys that op changed (and the edit still bases on its value) take its base.
+
+    Returns:
+        The ``base_rev`` and the ``before`` (the op's snapshot) to queue the edit with.
+    """
+    ob = schema.outbox
+    ops = (
+        conn.execute(
+            select(ob.c.state, ob.c.base_rev, ob.c.fields, ob.c.snapshot)
+            .where(ob.c.entity == entity, ob.c.record_id == record_id, ob.c.op == "update")
+            .order_by(ob.c.seq.desc())
+        )
+        .tuples()
+        .all()
+    )
+    base_rev, before = rev, dict(before)
+    for name in list(before):
+        newest = next(
+            (
+                (state, op_rev, fields, orjson.loads(snapshot or "{}"))
+                for state, op_rev, raw, snapshot in ops
+                if name in (fields := orjson.loads(raw))
+            ),
+            None,
+        )
+        if newest is None or newest[0] not in _NOT_GOING or name not in newest[3]:
+            continue
+        _, op_rev, fields, snapshot = newest
+        if name == _SOFT_PROFILE and entity == Entity.CUSTOMER.value:
+            inherited = _keys_behind(before[name], fields[name], snapshot[name])
+            if inherited is None:
+                continue
+            before[name] = inherited
+        else:
+            before[name] = snapshot[name]
+        if op_rev is not None and op_rev < base_rev:
+            base_rev = op_rev
+    return base_rev, before
+
+
+def _keys_behind(seen: Any, held: Any, held_base: Any) -> dict[str, Any] | None:
+    """``seen`` with each key an op changed (``held`` against ``held_base``) and the edit bases
+    on that op's value put back at the op's base; ``None`` when no key is."""
+    if not all(isinstance(v, Mapping) for v in (seen, held)) or not (
+        held_base is None or isinstance(held_base, Mapping)
+    ):
+        return None
+    base = held_base or {}
+    out, found = dict(seen), False
+    for key, value in held.items():
+        if base.get(key, _ABSENT) == value or seen.get(key, _ABSENT) != value:
+            continue
+        found = True
+        if key in base:
+            out[key] = base[key]
+        else:
+            out.pop(key, None)
+    return out if found else None
 
 
 def _keep_holders_last(conn: Connection, record_id: str, profile: Any, now: str) -> None:
@@ -364,6 +445,8 @@ def queue_update(
             kept = orjson.loads(queued["snapshot"]) if queued["snapshot"] else {}
             fresh = {name: value for name, value in before.items() if name not in merged}
             values["snapshot"] = orjson.dumps({**fresh, **kept}).decode()
+            if base_rev and queued["base_rev"] and base_rev < queued["base_rev"]:
+                values["base_rev"] = base_rev  # a field's base may be older (see _update)
         merged.update(changes)
         values["fields"] = orjson.dumps(merged).decode()
         conn.execute(

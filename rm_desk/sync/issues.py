@@ -12,7 +12,10 @@ one transaction with its audit event.
 Decisions taken here that the design left open:
 
 - **Theirs means the server's current value**, which may be newer than the one the inbox showed
-  (a pull since): nothing is sent, and no stale value ever overwrites a newer one.
+  (a pull since): nothing is sent, and no stale value ever overwrites a newer one — unless an
+  edit of the same field made on the desk while the conflict waited is still on its way: the
+  decision is the user's later word, so it is queued after that edit (folded into it while it is
+  queued), whatever the bank has, and the earlier edit does not stand over it.
 - **Mine for a record the server deleted recreates it** under a new id (the server keeps the old
   id's tombstone), from the base copy with the user's values, creatable fields only. Records the
   app cannot create (customers, alerts) can only take the server's side.
@@ -187,8 +190,12 @@ def _resolve_field(
     current: Any = server.get(wire)
     if key is not None:
         current = (current or {}).get(key, _UNSET)
+    if choice is Choice.THEIRS:
+        chosen = current
     differs = current is _UNSET or not same(chosen, current)
-    if record is not None and choice is not Choice.THEIRS and differs:
+    if record is not None and (
+        _edited_since(conn, found, wire, key, chosen) or (choice is not Choice.THEIRS and differs)
+    ):
         changes = {wire: _value_to_send(conn, found, wire, key, chosen, server)}
         before = {wire: server.get(wire)}
         result = queue_update(conn, found.entity, found.record_id, record.rev, changes, before, now)
@@ -203,6 +210,26 @@ def _resolve_field(
         shown = current if choice is Choice.THEIRS else chosen
         _release_value(conn, found, holder, wire, key, shown, now)
     outbox.refresh_visible(conn, found.entity, found.record_id)
+
+
+def _edited_since(
+    conn: Connection, found: StoredConflict, wire: str, key: str | None, chosen: Any
+) -> bool:
+    """Whether an op still on its way (or held) carries another value of the field than the one
+    chosen: an edit made on the desk while the conflict waited. The decision is the user's later
+    word, so it goes after that edit, even when the bank already has the chosen value."""
+    for op in outbox.ops_of_record(conn, found.entity, found.record_id, outbox.UNSENT_STATES):
+        if op.op_id == found.op_id or op.op is not OpKind.UPDATE or wire not in op.fields:
+            continue
+        value = op.fields[wire]
+        if key is not None:
+            value = value.get(key, _UNSET) if isinstance(value, Mapping) else _UNSET
+        if value is _UNSET or chosen is _UNSET:
+            if value is not chosen:
+                return True
+        elif not same(value, chosen):
+            return True
+    return False
 
 
 def _release_value(
@@ -267,7 +294,10 @@ def _value_to_send(
     for op in outbox.ops_of_record(conn, found.entity, found.record_id, {OpState.QUEUED}):
         if isinstance(op.fields.get(wire), Mapping):
             profile = dict(op.fields[wire])
-    profile[key] = chosen
+    if chosen is _UNSET:  # the bank's side, where the bank has no such key
+        profile.pop(key, None)
+    else:
+        profile[key] = chosen
     return profile
 
 

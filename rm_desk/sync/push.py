@@ -33,7 +33,8 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import Connection
@@ -405,12 +406,26 @@ def _settle_conflict(
     events: list[SyncEvent],
 ) -> int:
     """Merge one conflict answer into the cache; returns how many conflict rows it wrote."""
-    if op.op is OpKind.UPDATE and _behind_own_change(conn, op):
-        _send_again_later(conn, op, result.rev, now, events)
-        return 0
+    stored = outbox.op_by_seq(conn, op.seq)
+    if stored is not None and stored.op_id == op.op_id:
+        # An earlier op of the batch may have handed this one its base (_hand_on_superseded).
+        op = replace(op, snapshot=stored.snapshot)
     cached = outbox.load_record(conn, op.entity, op.record_id)
     server_copy = cached.server_copy if cached is not None else {}
     theirs = result.record
+    fields_conflict = (
+        op.op is OpKind.UPDATE and result.kind is ConflictKind.FIELDS and theirs is not None
+    )
+    if fields_conflict:
+        assert theirs is not None
+        base = _update_base(op, server_copy, theirs, result.conflicting_fields)
+        remaining = _hand_on_superseded(conn, op, base, now)
+        if remaining is None:
+            return 0
+        op = remaining
+    if op.op is OpKind.UPDATE and _behind_own_change(conn, op):
+        _send_again_later(conn, op, result.rev, now, events)
+        return 0
     if op.op is OpKind.DELETE:
         base = dict(op.snapshot or server_copy)
         merged = merge_modified(op.entity, base, theirs or {})
@@ -418,17 +433,8 @@ def _settle_conflict(
         base = {**server_copy, **(op.snapshot or {})}
         merged = merge_deleted(op.entity, base, op.fields, mine_fields=list(op.fields))
     else:
-        base = {**server_copy, **(op.snapshot or {})}
-        if result.conflicting_fields:
-            # A field the bank does not list did not change there since base_rev (or it holds
-            # the value sent): only the user changed it, whatever the op's snapshot says. The
-            # snapshot can differ from the bank's value when the screen showed a value of the
-            # user's own that the bank refused, and the merge would take that for a bank change.
-            base.update(
-                (name, theirs.get(name))
-                for name in op.fields
-                if name not in result.conflicting_fields
-            )
+        if not fields_conflict:
+            base = _update_base(op, server_copy, theirs, result.conflicting_fields)
         merged = merge(op.entity, base, op.fields, theirs, mine_fields=list(op.fields))
     for auto in merged.auto:
         outbox.journal(
@@ -467,6 +473,97 @@ def _settle_conflict(
         )
         events.append(ConflictFound(conflict_id, op.entity, op.record_id, found.kind, found.field))
     return len(merged.conflicts)
+
+
+def _update_base(
+    op: StoredOp,
+    server_copy: Mapping[str, Any],
+    theirs: Mapping[str, Any],
+    conflicting: Collection[str],
+) -> dict[str, Any]:
+    """The merge base of an update that met a ``fields`` conflict: the values its fields had when
+    the user edited them (its snapshot), else the record's server copy.
+
+    A field the bank does not list in ``conflicting`` did not change there since ``base_rev`` (or
+    holds the value sent): only the user changed it, whatever the snapshot says. The snapshot can
+    differ from the bank's value when the screen showed a value of the user's own that the bank
+    refused, and the merge would take that for a bank change.
+    """
+    base = {**server_copy, **(op.snapshot or {})}
+    if conflicting:
+        base.update((name, theirs.get(name)) for name in op.fields if name not in conflicting)
+    return base
+
+
+SENT_AGAIN_LATER = "sent_again_later"
+SENT_AGAIN_LATER_MESSAGE = (
+    "An edit that met a conflict behind an earlier edit of the same field is sent again after it."
+)
+SUPERSEDED = "superseded"
+SUPERSEDED_MESSAGE = (
+    "An edit that met a conflict was left out: a later edit of the same field goes to the bank."
+)
+_SUPERSEDING_STATES = frozenset({OpState.QUEUED, OpState.SENDING, OpState.HELD, OpState.REJECTED})
+"""States of a later op whose values replace an earlier op's: the user's own later edits on their
+way (or refused, and shown in the sync issues list). An op in state ``conflict`` is not one: it
+holds values of an earlier conflict for the inbox, and sits last only to keep them visible."""
+
+
+def _hand_on_superseded(
+    conn: Connection, op: StoredOp, base: Mapping[str, Any], now: str
+) -> StoredOp | None:
+    """Leave out of an update that met a conflict the fields a later op of the record carries.
+
+    The later op holds the user's later choice, so the earlier value is no longer what the user
+    wants: resent after the merge it would land on the bank after the later one (which may be
+    applied already, in the same batch), and the later op would then meet the user's own older
+    value and take it for a change of the bank's. It is coalescing after the fact (as
+    :mod:`rm_desk.local_store.writes` does while an op is queued): the later value stands, with
+    the earlier op's base. The first later op carrying a field takes this op's base for it (its
+    own snapshot holds this op's value, which never reached the bank) and, unless it is
+    ``sending``, this op's older ``base_rev``, so a bank change since then is still reported.
+    A journal entry says what was left out.
+
+    Returns:
+        The op with the fields still its own, or ``None`` when the later ops carry all of them
+        (the op left the outbox).
+    """
+    later = [
+        other
+        for other in outbox.ops_of_record(conn, op.entity, op.record_id, _SUPERSEDING_STATES)
+        if other.seq > op.seq
+    ]
+    heirs: dict[int, tuple[StoredOp, list[str]]] = {}
+    for name in op.fields:
+        heir = next((other for other in later if name in other.fields), None)
+        if heir is not None:
+            heirs.setdefault(heir.seq, (heir, []))[1].append(name)
+    if not heirs:
+        return op
+    for heir, names in heirs.values():
+        snapshot = dict(heir.snapshot or {})
+        snapshot.update((name, base.get(name)) for name in names)
+        base_rev = heir.base_rev
+        if op.base_rev is not None and (base_rev is None or op.base_rev < base_rev):
+            base_rev = op.base_rev
+        outbox.rebase_op(conn, heir.seq, base_rev=base_rev, snapshot=snapshot, now=now)
+    left_out = sorted(name for _, names in heirs.values() for name in names)
+    outbox.journal(
+        conn,
+        ts=now,
+        kind=SUPERSEDED,
+        message=SUPERSEDED_MESSAGE,
+        entity=op.entity,
+        record_id=op.record_id,
+        op_id=op.op_id,
+        detail={"fields": {name: heir.op_id for heir, names in heirs.values() for name in names}},
+    )
+    fields = {name: value for name, value in op.fields.items() if name not in left_out}
+    if not fields:
+        outbox.delete_ops(conn, [op.seq])
+        return None
+    snapshot = {name: value for name, value in (op.snapshot or {}).items() if name in fields}
+    return replace(op, fields=MappingProxyType(fields), snapshot=MappingProxyType(snapshot) or None)
 
 
 def _behind_own_change(conn: Connection, op: StoredOp) -> bool:
@@ -508,6 +605,16 @@ def _send_again_later(
         fields=op.fields,
         snapshot=op.snapshot,
         now=now,
+    )
+    outbox.journal(
+        conn,
+        ts=now,
+        kind=SENT_AGAIN_LATER,
+        message=SENT_AGAIN_LATER_MESSAGE,
+        entity=op.entity,
+        record_id=op.record_id,
+        op_id=op.op_id,
+        detail={"fields": sorted(op.fields), "new_op_id": new_id, "answer_rev": rev},
     )
     events.append(OpStateChanged(new_id, op.entity, op.record_id, OpKind.UPDATE, OpState.QUEUED))
 

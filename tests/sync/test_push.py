@@ -579,3 +579,65 @@ def test_stop_check_ends_the_push_between_batches(book, client, server):
         pusher.push()
 
     assert len(server.pushed()) == 2 and len(r.outbox_rows(book)) == 1
+
+
+def test_an_edit_sent_again_behind_an_earlier_one_of_its_field_is_journaled(book, client, server):
+    visit_id, visit_op = r.create_visit(book)
+    server.reply("POST", "/mutations", {"results": [rejected(visit_op)]})
+    make_pusher(book, client).push()
+    # an edit naming the refused visit is held; a later stage edit is a new op behind it
+    r.move_opportunity(book, "recommended", lead_stub=visit_id)
+    make_pusher(book, client).push()
+    later = r.move_opportunity(book, "closing")
+    theirs = r.opportunity("o-1", stage="needs_confirmed")
+
+    def conflicts_again(request: httpx.Request) -> dict[str, Any]:
+        mutations = orjson.loads(request.content)["mutations"]
+        return {"results": [conflict(m["op_id"], "fields", 62, theirs) for m in mutations]}
+
+    server.reply("POST", "/mutations", conflicts_again, conflicts_again)
+
+    make_pusher(book, client).push()  # sent twice, the most one push sends an op
+
+    first, second = r.journal(book, "sent_again_later")
+    assert (first["entity"], first["record_id"], first["op_id"]) == ("opportunity", "o-1", later)
+    assert first["detail"]["fields"] == ["stage"]
+    assert second["op_id"] == first["detail"]["new_op_id"]
+    requeued = [op for op in r.outbox_rows(book) if op["fields"] == {"stage": "closing"}]
+    assert [(op["state"], op["op_id"]) for op in requeued] == [
+        ("queued", second["detail"]["new_op_id"])
+    ]
+    assert r.conflicts(book) == []
+
+
+def test_an_edit_left_out_for_a_later_one_of_its_field_hands_it_its_base(book, client, server):
+    first = r.move_opportunity(book, "recommended", amount="650000.00")
+    with book.write() as conn:  # a crash left it sending; the user edits the stage again
+        conn.execute(schema.outbox.update().values(state="sending"))
+    second = r.move_opportunity(book, "closing")
+    theirs = r.opportunity("o-1", stage="needs_confirmed")
+    server.reply(
+        "POST",
+        "/mutations",
+        {
+            "results": [
+                conflict(first, "fields", 63, theirs),
+                conflict(second, "fields", 63, theirs),
+            ]
+        },
+        echo_applied(lambda m: {**theirs, **m["fields"]}, first_rev=64),
+    )
+
+    make_pusher(book, client).push()
+
+    (entry,) = r.journal(book, "superseded")
+    assert entry["op_id"] == first and entry["detail"]["fields"] == {"stage": second}
+    (found,) = r.conflicts(book)
+    # the later stage meets the bank's against the base the user first edited from
+    assert (found["base_value"], found["mine_value"], found["theirs_value"]) == (
+        "contacted",
+        "closing",
+        "needs_confirmed",
+    )
+    resent = server.pushed()[-1]
+    assert [m["fields"] for m in resent] == [{"amount": "650000.00"}]

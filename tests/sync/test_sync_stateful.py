@@ -342,6 +342,7 @@ class ConflictSeen:
     snapshot: Mapping[str, Any] | None
     theirs: Mapping[str, Any]
     conflicting: tuple[str, ...]
+    op_id: str = ""
 
 
 class Fault:
@@ -534,6 +535,7 @@ class ModelBank:
                     self.snapshot_of(op_id),
                     orjson.loads(orjson.dumps(record.data)),
                     conflicting,
+                    op_id,
                 )
             )
             return {
@@ -999,14 +1001,17 @@ class SyncMachine(RuleBasedStateMachine):
     def check_conflicts_settled_by_the_rules(self) -> None:
         """Each merge field of each new conflict answer, unless someone touched it since."""
         latest: dict[Key, tuple[ConflictSeen, Expected]] = {}
+        handed = self._handed_on()
         for seen in self.bank.conflicts[self.checked_conflicts :]:
             for wire in seen.sent:
-                base_copy = seen.snapshot or {}
+                base_copy = self._base_copy(seen, handed)
                 copies = (base_copy, seen.sent, seen.theirs)
                 for merge_field in merge_fields_of(seen.entity, wire, *copies):
                     b, m, t = (value_at(copy, merge_field) for copy in copies)
                     if wire not in base_copy or (m == b and wire == SOFT):
                         continue  # a key the user did not change: nothing to expect of it
+                    if self._superseded(seen, merge_field, m):
+                        continue  # a later edit's op carries the user's value (push.py)
                     if wire not in seen.conflicting:
                         outcome = Expected(m)  # not changed on the bank since base_rev
                     else:
@@ -1030,6 +1035,43 @@ class SyncMachine(RuleBasedStateMachine):
                     (c.entity, c.record_id, c.field) == key and c.mine == nullable(outcome.ask)
                     for c in waiting
                 ), f"{key}: {outcome.ask!r} should wait in the inbox; it holds {waiting}"
+
+    def _handed_on(self) -> dict[tuple[str, str], str]:
+        """(op id, wire field) to the op id of the earlier op that handed it its base for the
+        field: that op met a conflict while this one carried a later value (push.py). The bank
+        saw this op's snapshot before the earlier answer was settled."""
+        with self.desk.read() as conn:
+            journal = outbox.journal_entries(conn, "superseded")
+        return {
+            (heir, wire): str(entry["op_id"])
+            for entry in journal
+            for wire, heir in entry["detail"]["fields"].items()
+        }
+
+    def _base_copy(
+        self, seen: ConflictSeen, handed: Mapping[tuple[str, str], str]
+    ) -> Mapping[str, Any]:
+        """The op's base when its answer was merged: its snapshot, with the base an earlier op
+        of the batch handed it (that op's snapshot, or the bank's value where the bank did not
+        list the field)."""
+        base = dict(seen.snapshot or {})
+        for wire in seen.sent:
+            origin = handed.get((seen.op_id, wire))
+            earlier = next((c for c in self.bank.conflicts if c.op_id == origin), None)
+            if earlier is None:
+                continue
+            if wire in earlier.conflicting:
+                base[wire] = self._base_copy(earlier, handed).get(wire)
+            else:
+                base[wire] = earlier.theirs.get(wire)
+        return base
+
+    def _superseded(self, seen: ConflictSeen, merge_field: str, sent: Any) -> bool:
+        """Whether the user had chosen another value for the field than the op carried before
+        the bank answered it: the op held an earlier choice, and the later one's op stands."""
+        key = (seen.entity, seen.record_id, merge_field)
+        before = [c for c in self.bank.choices.get(key, []) if c.step <= seen.step]
+        return bool(before) and before[-1].value != sent
 
     def check_rules_decide_only_their_fields(self) -> None:
         with self.desk.read() as conn:
@@ -1213,5 +1255,107 @@ def test_a_soft_profile_key_set_to_the_value_it_shows_is_no_change_of_the_users(
         assert machine.bank.records[("customer", CUSTOMER)].data[SOFT]["do_not_disturb"] is False
         assert machine._visible("customer", CUSTOMER)[SOFT]["do_not_disturb"] is False
         assert machine._open_conflicts() == []
+    finally:
+        machine.teardown()
+
+
+def test_an_earlier_edit_resent_after_a_conflict_does_not_overtake_a_later_one_of_the_field() -> (
+    None
+):
+    """Found by the kill tests (soak run 8): four edits of an opportunity's stage each went out
+    while the one before was unanswered, all on the same rev, and reached the bank in one batch.
+    The first applied; the second met a conflict with it; the third, the same value as the
+    first, applied; the fourth met a conflict. The second was resent after the merge and landed
+    after the third, so the bank got an older choice of the user's, and the fourth then met that
+    value and asked the user to choose between two of their own edits."""
+    machine = SyncMachine()
+
+    def stage(value: str) -> Edit:
+        return Edit("opportunity", "o-1", "stage", value)
+
+    try:
+        machine.edit_on_the_desk(stage("lead"))
+        machine.sync_with_a_fault(Fault.DROP_REQUEST, 1)  # left sending
+        machine.edit_on_the_desk(stage("needs_confirmed"))  # a new op on the same rev
+        machine.sync_with_a_fault(Fault.DROP_REQUEST, 1)
+        machine.edit_on_the_desk(stage("lead"))
+        machine.sync_with_a_fault(Fault.DROP_REQUEST, 1)
+        machine.edit_on_the_desk(stage("closing"))
+        machine.sync_until_quiet()
+
+        assert machine.bank.records[("opportunity", "o-1")].data["stage"] == "closing"
+        assert machine._visible("opportunity", "o-1")["stage"] == "closing"
+        assert machine._open_conflicts() == []
+    finally:
+        machine.teardown()
+
+
+def test_an_earlier_edit_resent_after_a_conflict_does_not_undo_the_users_last_choice() -> None:
+    """The run above without its last edit: the user's last choice (the first value again) was
+    applied, and the second edit, resent after its merge, replaced it on the bank."""
+    machine = SyncMachine()
+
+    def stage(value: str) -> Edit:
+        return Edit("opportunity", "o-1", "stage", value)
+
+    try:
+        machine.edit_on_the_desk(stage("lead"))
+        machine.sync_with_a_fault(Fault.DROP_REQUEST, 1)
+        machine.edit_on_the_desk(stage("needs_confirmed"))
+        machine.sync_with_a_fault(Fault.DROP_REQUEST, 1)
+        machine.edit_on_the_desk(stage("lead"))
+        machine.sync_until_quiet()
+
+        assert machine.bank.records[("opportunity", "o-1")].data["stage"] == "lead"
+        assert machine._visible("opportunity", "o-1")["stage"] == "lead"
+        assert machine._open_conflicts() == []
+    finally:
+        machine.teardown()
+
+
+def test_a_decision_in_the_inbox_stands_over_a_desk_edit_made_before_it() -> None:
+    """Found by the machine (soak seed 82355115943305619243141119731467059386): the user's
+    status waited in the inbox against the bank's 已完成; the user set the task's status on the
+    desk again (a new op, queued), and then chose 已完成 in the inbox. The bank had that value, so
+    the decision sent nothing, and the desk edit made before it went out and cancelled the task
+    over the user's last choice."""
+    machine = SyncMachine()
+    try:
+        status = Edit("task", "k-2", "status", "cancelled")
+        machine.edit_a_status_on_both_sides((status, "completed"), bank_first=True)
+        machine.sync_once()  # completed against cancelled: the user decides
+        machine.edit_on_the_desk(status)  # a new op: the first waits in the inbox
+        assert len(machine._open_conflicts()) == 1
+        machine.decide_a_conflict(0, Choice.VALUE, 2)  # 已完成, the bank's value
+        machine.sync_until_quiet()
+
+        assert machine.bank.records[("task", "k-2")].data["status"] == "completed"
+        assert machine._visible("task", "k-2")["status"] == "completed"
+        assert machine._open_conflicts() == []
+    finally:
+        machine.teardown()
+
+
+def test_an_edit_of_a_field_waiting_in_the_inbox_does_not_overwrite_a_bank_change_unseen() -> None:
+    """The user's stage waited in the inbox against the bank's; the back office moved the stage
+    again and a pull brought it, hidden under the user's value on screen; the user then edited
+    the stage. The new op took the record's rev and the shown value as its base, so the bank did
+    not report the stage and the user's edit went over a value the user never saw. Its base is
+    the waiting op's: the bank's value the inbox shows, at its rev."""
+    machine = SyncMachine()
+    try:
+        machine.edit_on_both_sides((Edit("opportunity", "o-1", "stage", "won"), "lost"), False)
+        machine.sync_once()  # won against lost: the user decides
+        machine.edit_in_the_back_office(Edit("opportunity", "o-1", "stage", "closing"))
+        machine.sync_once()  # the pull brings closing; the screen still shows won
+        machine.edit_on_the_desk(Edit("opportunity", "o-1", "stage", "recommended"))
+        machine.sync_until_quiet()
+
+        assert machine.bank.records[("opportunity", "o-1")].data["stage"] == "closing"
+        assert machine._visible("opportunity", "o-1")["stage"] == "recommended"
+        assert [(c.mine, c.theirs) for c in machine._open_conflicts()] == [
+            ("won", "lost"),
+            ("recommended", "closing"),
+        ]
     finally:
         machine.teardown()
