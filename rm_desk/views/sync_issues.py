@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -196,32 +197,39 @@ class SyncIssuesScreen(Screen):
         self.errors = ErrorBanner(self)
         layout.addWidget(self.errors)
 
+        # One page that scrolls as a whole: each section is as tall as what it holds, so an
+        # empty one is a heading and a line of words, and a long one grows the page instead of
+        # squeezing the others.
         self._scroll = QScrollArea(self)
         self._scroll.setWidgetResizable(True)
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
-        layout.addWidget(self._scroll, 3)
+        layout.addWidget(self._scroll, 1)
 
-        pending_frame = QFrame(self)
-        pending_frame.setObjectName("section")
-        pending_layout = QVBoxLayout(pending_frame)
+        self._pending_frame = QFrame(self)
+        self._pending_frame.setObjectName("section")
+        self._pending_frame.setProperty("section", "pending")
+        self._pending_frame.hide()  # placed on the page by the first refresh
+        pending_layout = QVBoxLayout(self._pending_frame)
         pending_layout.setContentsMargins(16, 12, 16, 12)
-        self._pending_header = QLabel(pending_frame)
+        pending_layout.setSpacing(8)
+        self._pending_header = QLabel(self._pending_frame)
         self._pending_header.setObjectName("sectionHeader")
+        self._pending_header.setProperty("section", "pending")
         pending_layout.addWidget(self._pending_header)
-        self.pending_table = QTableView(pending_frame)
+        self.pending_table = QTableView(self._pending_frame)
         self.pending_table.setModel(self.pending)
         self.pending_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.pending_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.pending_table.verticalHeader().setVisible(False)
         self.pending_table.setAlternatingRowColors(True)
+        self.pending_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.pending_table.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         header = self.pending_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(PendingColumn.CHANGE, QHeaderView.ResizeMode.Stretch)
-        self._pending_empty = QLabel(pending_frame)
-        self._pending_empty.setObjectName("emptyState")
-        pending_layout.addWidget(self.pending_table, 1)
+        self._pending_empty = self._empty("")
+        pending_layout.addWidget(self.pending_table)
         pending_layout.addWidget(self._pending_empty)
-        layout.addWidget(pending_frame, 2)
         self._retranslate()
 
     def title(self) -> str:
@@ -251,6 +259,7 @@ class SyncIssuesScreen(Screen):
         self._pending_empty.setText(self.tr("Every change you made has reached the bank."))
         self._pending_empty.setVisible(count == 0)
         self.pending_table.setVisible(count > 0)
+        self._fit_pending_table()
         self._summary.setText(
             self.tr("{conflicts} to decide · {rejected} refused · {pending} waiting").format(
                 conflicts=len(self.conflicts), rejected=len(self.rejected), pending=count
@@ -288,6 +297,8 @@ class SyncIssuesScreen(Screen):
         for op in self.rejected:
             body.addWidget(self._rejected_card(op, contexts.get((op.entity, op.record_id))))
         column.addWidget(frame)
+        column.addWidget(self._pending_frame)  # moved onto the new page before the old one goes
+        self._pending_frame.show()
         column.addStretch(1)
 
         previous = self._scroll.takeWidget()
@@ -313,7 +324,16 @@ class SyncIssuesScreen(Screen):
     def _empty(self, words: str) -> QLabel:
         label = QLabel(words)
         label.setObjectName("emptyState")
+        label.setWordWrap(True)
         return label
+
+    def _fit_pending_table(self) -> None:
+        # The page scrolls, not the table: show every waiting change, no more rows than there are.
+        table = self.pending_table
+        rows = sum(table.rowHeight(row) for row in range(self.pending.rowCount()))
+        table.setFixedHeight(
+            table.horizontalHeader().sizeHint().height() + rows + 2 * table.frameWidth()
+        )
 
     def _record_words(self, entity: str, context: RecordContext | None) -> str:
         kind = entity_label(entity)

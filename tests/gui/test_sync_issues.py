@@ -8,8 +8,8 @@ from dataclasses import replace
 from typing import Any
 
 import httpx
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QScrollArea
 from sqlalchemy import select
 
 from rm_desk.domain.enums import ConflictKind, OpKind, OpState
@@ -119,6 +119,41 @@ def test_changes_waiting_to_send_are_listed_with_their_state(bench: Workbench, q
     assert model.index(0, 0).data().startswith("Edited · Task: 到期续作")
     assert model.index(0, 2).data() == "Waiting to send"
     assert screen.pending_table.isVisible()
+    # every waiting change is in view in its table: the page scrolls, not the table
+    table = screen.pending_table
+    last = model.rowCount() - 1
+    assert table.rowViewportPosition(last) + table.rowHeight(last) <= table.viewport().height()
+
+
+def test_many_waiting_changes_make_the_page_scroll_with_every_change_in_its_table(
+    bench: Workbench, qtbot: Any
+) -> None:
+    with bench.store.read() as conn:
+        customers = list(conn.execute(select(schema.customer.c.id).order_by(schema.customer.c.id)))
+    for (customer_id,) in customers:
+        record_edit(
+            bench.store,
+            "customer",
+            customer_id,
+            OpKind.UPDATE,
+            {"soft_profile": {"remarks": "周末"}},
+        )
+    screen = open_screen(bench, qtbot)
+    screen.resize(1000, 500)
+    qtbot.waitUntil(lambda: screen.height() == 500)
+
+    model = screen.pending
+    assert model.rowCount() == len(customers) > 10
+    assert (
+        screen.findChild(QLabel, "sectionHeader", Qt.FindChildOption.FindDirectChildrenOnly) is None
+    )
+    headers = [h.text() for h in screen.findChildren(QLabel, "sectionHeader")]
+    assert f"Waiting to send ({len(customers)})" in headers
+    table = screen.pending_table
+    last = model.rowCount() - 1
+    assert table.rowViewportPosition(last) + table.rowHeight(last) <= table.viewport().height()
+    page = screen.findChild(QScrollArea)
+    assert page is not None and page.verticalScrollBar().maximum() > 0  # the page scrolls
 
 
 def test_a_conflict_from_the_bank_is_kept_mine_with_one_click(
@@ -257,10 +292,27 @@ def test_a_conflict_decided_elsewhere_shows_the_errors_words(bench: Workbench, q
     assert cards(screen, "conflicts") == []
 
 
-def test_an_empty_sync_issues_screen_says_all_is_well(bench: Workbench, qtbot: Any) -> None:
+def section(screen: SyncIssuesScreen, key: str) -> QFrame:
+    (found,) = [f for f in screen.findChildren(QFrame, "section") if f.property("section") == key]
+    return found
+
+
+def test_an_empty_sync_issues_screen_is_three_short_sections_that_say_all_is_well(
+    bench: Workbench, qtbot: Any
+) -> None:
     screen = open_screen(bench, qtbot)
 
     empties = [label.text() for label in screen.findChildren(QLabel, "emptyState")]
     assert "No conflicts: your changes and the bank's agree." in empties
+    assert "The bank accepted every change it received." in empties
     assert "Every change you made has reached the bank." in empties
     assert not screen.pending_table.isVisible()
+    # One below the other, each a heading and a line of words, with no empty space between
+    # them (the waiting section used to sit far down the window).
+    frames = [section(screen, key) for key in ("conflicts", "rejected", "pending")]
+    line = screen.fontMetrics().height()
+    tops = [frame.mapTo(screen, QPoint(0, 0)).y() for frame in frames]
+    assert tops == sorted(tops)
+    for upper, upper_top, lower_top in zip(frames, tops, tops[1:], strict=False):
+        assert 0 <= lower_top - (upper_top + upper.height()) <= line
+    assert all(frame.isVisible() and frame.height() <= 5 * line for frame in frames)
