@@ -1,7 +1,8 @@
 """The httpx client of API.md: one method per call, answers as frozen dataclasses or plain dicts.
 
-:class:`ApiClient` is synchronous and belongs to one thread (the sync worker; a reveal from the GUI
-goes through the thread pool with a client of its own). It keeps the session's tokens in memory
+:class:`ApiClient` is synchronous and used by one thread at a time (the sync worker, whose pull
+hands one feed request at a time to a fetch thread and waits for it; a reveal from the GUI goes
+through the thread pool with a client of its own). It keeps the session's tokens in memory
 only; the caller stores ``session.refresh_token`` in the OS keyring (again after a refresh, should
 a server rotate it) and resumes with :meth:`ApiClient.resume`.
 
@@ -419,7 +420,7 @@ def _is_loopback(host: str) -> bool:
 
 
 class ApiClient:
-    """The client of API.md for one device, on one thread.
+    """The client of API.md for one device, used by one thread at a time.
 
     Args:
         base_url: The server's address, e.g. ``https://crm-sync.bank.example``; the API's base

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import httpx
 import pytest
 
@@ -61,6 +63,30 @@ def test_pull_pages_through_the_feed_storing_each_cursor(store, client, server):
     assert (report.pages, report.changes, report.upserted) == (2, 5, 5)
     assert events == [Progress(SyncPhase.PULLING, 3, 5), Progress(SyncPhase.PULLING, 5, 5)]
     assert r.row(store, "customer", "c-000004")["rev"] == 5
+
+
+def test_the_next_page_is_asked_for_while_the_current_one_is_applied(store, client, server):
+    """The server builds page 2 while the cache writes page 1: the request for it is sent before
+    page 1's progress is told (the old order, request after apply, would wait here in vain)."""
+    feed = customers(4)
+    asked = threading.Event()
+
+    def second_page(_request: httpx.Request) -> dict:
+        asked.set()
+        return page(feed[2:], "p2")
+
+    server.reply("GET", "/changes", page(feed[:2], "p1", has_more=True, remaining=2), second_page)
+    waited: list[bool] = []
+
+    def on_progress(_event: SyncEvent) -> None:
+        if not waited:
+            waited.append(asked.wait(10))
+
+    report = Puller(store, client, emit=on_progress).pull()
+
+    assert waited == [True]
+    assert (report.pages, report.changes, cursor_of(store)) == (2, 4, "p2")
+    assert [r.row(store, "customer", c["id"])["rev"] for c in feed] == [1, 2, 3, 4]
 
 
 def test_pull_continues_from_the_stored_cursor(store, client, server):
@@ -229,14 +255,16 @@ def test_stop_check_ends_the_pull_between_pages_keeping_their_cursor(store, clie
         page(feed[1:2], "p2", has_more=True, remaining=1),
         page(feed[2:], "p3"),
     )
-    puller = Puller(
-        store, client, emit=lambda _e: None, stop=lambda: len(server.params("/changes")) >= 2
-    )
+    progress: list[object] = []  # stop is asked for once the first page is in the cache
+    puller = Puller(store, client, emit=progress.append, stop=lambda: bool(progress))
 
     with pytest.raises(Cancelled):
         puller.pull()
 
-    assert cursor_of(store) == "p2"
+    assert cursor_of(store) == "p1"
+    assert r.row(store, "customer", feed[0]["id"]) is not None
+    assert r.row(store, "customer", feed[1]["id"]) is None, "a page fetched ahead is not applied"
+    assert len(server.params("/changes")) <= 2, "no page is asked for after stop"
 
 
 def test_replacement_refreshes_search_for_customers_whose_records_went(store, client, server):
