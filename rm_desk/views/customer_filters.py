@@ -8,11 +8,14 @@ number typed digit by digit is one query, not five.
 
 Saved filters are the user's own (:mod:`rm_desk.local_store.saved_filters`, in the encrypted
 cache). "Save filter…" asks for a name through :attr:`CustomerFilterBar.ask_name`, which tests
-replace.
+replace. Saving and deleting write the cache on the task runner, never on the GUI thread; while
+one runs, the save and delete buttons wait for it. A refused save (a blank or too long name) shows
+its words, and the next "Save filter…" starts from the name the user typed.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -41,10 +44,13 @@ from rm_desk.local_store.saved_filters import (
     save_filter,
     saved_filters,
 )
+from rm_desk.logs import log_failure
 from rm_desk.views.customer_table import risk_label, tier_label
 from rm_desk.views.error_words import error_words
 from rm_desk.views.formatting import WAN, current_language
 from rm_desk.views.workbench import Workbench
+
+log = logging.getLogger(__name__)
 
 AMOUNT_PAUSE_MS = 400
 """How long typing in an amount must pause before the list is re-queried."""
@@ -52,12 +58,13 @@ AMOUNT_PAUSE_MS = 400
 THOUSAND = Decimal(1000)
 
 
-def _ask_name(parent: QWidget) -> str | None:
+def _ask_name(parent: QWidget, typed: str) -> str | None:
     name, accepted = QInputDialog.getText(
         parent,
         QCoreApplication.translate("CustomerFilterBar", "Save filter"),
         QCoreApplication.translate("CustomerFilterBar", "Name of this filter:"),
         QLineEdit.EchoMode.Normal,
+        typed,
     )
     return name if accepted else None
 
@@ -182,8 +189,11 @@ class CustomerFilterBar(QWidget):
     def __init__(self, bench: Workbench, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.bench = bench
-        self.ask_name: Callable[[QWidget], str | None] = _ask_name
+        # Called with the owning widget and the name to start from (one refused before, or "").
+        self.ask_name: Callable[[QWidget, str], str | None] = _ask_name
         self._saved: tuple[SavedFilter, ...] = ()
+        self._refused_name = ""
+        self._writing = False
 
         self.tier = ChoiceButton(
             none_text=self.tr("Any tier"),
@@ -336,20 +346,37 @@ class CustomerFilterBar(QWidget):
             self.saved_box.addItem(saved.name)
         self.saved_box.setCurrentIndex(self.saved_box.findText(keep) if keep else -1)
         self.saved_box.blockSignals(False)
-        self.delete_button.setEnabled(self.saved_box.currentIndex() >= 0)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        self.save_button.setEnabled(not self._writing)
+        self.delete_button.setEnabled(not self._writing and self.saved_box.currentIndex() >= 0)
 
     def save_current(self) -> None:
-        """Ask for a name and save the current filter under it."""
-        name = self.ask_name(self)
+        """Ask for a name and save the current filter under it (on the task runner)."""
+        if self._writing:
+            return
+        name = self.ask_name(self, self._refused_name)
         if name is None:
             return
-        try:
-            with self.bench.store.write() as conn:
-                self._saved = save_filter(conn, self.bench.user.id, name, self.current())
-        except RmDeskError as error:
-            self._report(error)
-            return
-        self._fill_saved(" ".join(name.split()))
+        store, user_id, filters = self.bench.store, self.bench.user.id, self.current()
+
+        def save() -> tuple[SavedFilter, ...]:
+            with store.write() as conn:
+                return save_filter(conn, user_id, name, filters)
+
+        def saved(result: tuple[SavedFilter, ...]) -> None:
+            self._refused_name = ""
+            clean = " ".join(name.split())
+            # Named as chosen only if the controls still show what was saved.
+            self._written(result, keep=clean if filters == self.current() else "")
+
+        def refused(error: BaseException) -> None:
+            self._refused_name = name
+            self._write_failed(error)
+
+        self._start_writing()
+        self.bench.runner.submit(save, saved, refused)
 
     def choose_saved(self, name: str) -> None:
         """Apply the saved filter ``name`` as if picked from the drop-down."""
@@ -365,18 +392,33 @@ class CustomerFilterBar(QWidget):
         self.set_filter(self._saved[index].filters)
 
     def delete_chosen(self) -> None:
+        """Delete the saved filter chosen in the drop-down (on the task runner)."""
         index = self.saved_box.currentIndex()
-        if not 0 <= index < len(self._saved):
+        if self._writing or not 0 <= index < len(self._saved):
             return
-        try:
-            with self.bench.store.write() as conn:
-                self._saved = delete_filter(conn, self.bench.user.id, self._saved[index].name)
-        except RmDeskError as error:
-            self._report(error)
-            return
-        self._fill_saved()
+        store, user_id, name = self.bench.store, self.bench.user.id, self._saved[index].name
 
-    def _report(self, error: RmDeskError) -> None:
+        def delete() -> tuple[SavedFilter, ...]:
+            with store.write() as conn:
+                return delete_filter(conn, user_id, name)
+
+        self._start_writing()
+        self.bench.runner.submit(delete, self._written, self._write_failed)
+
+    def _start_writing(self) -> None:
+        self._writing = True
+        self._update_buttons()
+
+    def _written(self, saved: tuple[SavedFilter, ...], keep: str = "") -> None:
+        self._writing = False
+        self._saved = saved
+        self._fill_saved(keep)
+
+    def _write_failed(self, error: BaseException) -> None:
+        self._writing = False
+        self._update_buttons()
+        if not isinstance(error, RmDeskError):
+            log_failure(log, "a saved filter could not be written", error)
         self.problem.emit(*error_words(error))
 
 

@@ -6,9 +6,11 @@ The cache holds masked values only (``138****5678``). Revealing one field:
    connection (without one a message says so and nothing changes);
 2. a dialog asks for the reason (a short list, plus free text; "Other" needs the text);
 3. ``bench.online.reveal`` runs off the GUI thread; the bank's server checks and audits it;
-4. on success the full value shows in this one label for :data:`REVEAL_MS`, then the masked value
-   comes back (sooner when the widget is hidden or shows another record), and one local audit event
-   ``reveal`` is appended (customer, field, reason; never the value);
+4. on success one local audit event ``reveal`` is appended (customer, field, reason; never the
+   value) in the same task, off the GUI thread like every write, so a value shows only once its
+   reveal is accounted for here too; then the full value shows in this one label for
+   :data:`REVEAL_MS`, and the masked value comes back (sooner when the widget is hidden or shows
+   another record);
 5. a failure (not allowed, offline, not found …) is shown with its title and message and nothing is
    audited locally: the server already recorded the refused attempt with its outcome, and a reveal
    that showed nothing on this device leaves nothing to account for here.
@@ -281,17 +283,18 @@ class MaskedValue(QWidget):
         if target is None or online is None or not reason.strip():
             return
         self.button.setEnabled(False)
-        call: Callable[[], str] = lambda: online.reveal(  # noqa: E731 - reads best inline
-            target.customer_id, target.field.value, reason, account_id=target.account_id
-        )
-        self.bench.runner.submit(
-            call,
-            lambda value: self._arrived(target, reason, value),
-            self._failed,
-        )
+        audit = self._audit_writer(target, reason)
 
-    def _arrived(self, target: RevealTarget, reason: str, value: str) -> None:
-        self._audit(target, reason)
+        def reveal() -> str:
+            value = online.reveal(
+                target.customer_id, target.field.value, reason, account_id=target.account_id
+            )
+            audit()
+            return value
+
+        self.bench.runner.submit(reveal, lambda value: self._arrived(target, value), self._failed)
+
+    def _arrived(self, target: RevealTarget, value: str) -> None:
         self._update_button()
         if target != self._target:
             return  # the user moved on to another record meanwhile: show nothing
@@ -312,21 +315,27 @@ class MaskedValue(QWidget):
             message = self.tr("The full value could not be fetched. Please try again later.")
         self._tell(title, message)
 
-    def _audit(self, target: RevealTarget, reason: str) -> None:
+    def _audit_writer(self, target: RevealTarget, reason: str) -> Callable[[], None]:
+        """The local audit of one reveal, to run off the GUI thread (it reads no widget)."""
+        bench = self.bench
         is_account = target.field is RevealField.ACCOUNT_NUMBER
-        with self.bench.store.write() as conn:
-            append_audit(
-                conn,
-                ts=utc_text(self.bench.clock()),
-                action=REVEAL_ACTION,
-                user_id=self.bench.user.id,
-                device_id=self.bench.device_id,
-                entity=Entity.ACCOUNT.value if is_account else Entity.CUSTOMER.value,
-                record_id=target.account_id if is_account else target.customer_id,
-                field=target.field.value,
-                reason=reason,
-                detail={"customer_id": target.customer_id},
-            )
+
+        def write() -> None:
+            with bench.store.write() as conn:
+                append_audit(
+                    conn,
+                    ts=utc_text(bench.clock()),
+                    action=REVEAL_ACTION,
+                    user_id=bench.user.id,
+                    device_id=bench.device_id,
+                    entity=Entity.ACCOUNT.value if is_account else Entity.CUSTOMER.value,
+                    record_id=target.account_id if is_account else target.customer_id,
+                    field=target.field.value,
+                    reason=reason,
+                    detail={"customer_id": target.customer_id},
+                )
+
+        return write
 
     # --- helpers ---------------------------------------------------------------------------------
 

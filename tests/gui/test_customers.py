@@ -18,6 +18,7 @@ from sqlalchemy import text
 from rm_desk.domain.masking import contains_unmasked
 from rm_desk.local_store import open_store
 from rm_desk.local_store.audit import verify_chain
+from rm_desk.local_store.saved_filters import saved_filters
 from rm_desk.views import formatting
 from rm_desk.views.csv_export import EXPORT_ACTION
 from rm_desk.views.customer_table import Column
@@ -25,7 +26,7 @@ from rm_desk.views.customers import CustomersScreen
 from rm_desk.views.watermark import watermark_line
 from rm_desk.views.workbench import Permission, Workbench
 from tests.conftest import FakeClock, PersistentTestVault
-from tests.gui.conftest import NOW
+from tests.gui.conftest import NOW, StoreWrites, WorkerThreadRunner
 
 MakeBench = Callable[..., Workbench]
 
@@ -254,7 +255,7 @@ def test_a_saved_filter_survives_reopening_the_cache(
     screen = _open(qtbot, bench)
     screen.filter_bar.tier.choose("gold")
     screen.filter_bar.risk.choose("C3")
-    screen.filter_bar.ask_name = lambda _parent: "Gold balanced"
+    screen.filter_bar.ask_name = lambda _parent, _typed: "Gold balanced"
     screen.filter_bar.save_button.click()
     saved_filter = screen.model.filters
     assert screen.filter_bar.saved_box.currentText() == "Gold balanced"
@@ -282,10 +283,72 @@ def test_a_saved_filter_survives_reopening_the_cache(
 
 def test_a_blank_filter_name_is_refused_with_words(qtbot: QtBot, bench: Workbench) -> None:
     screen = _open(qtbot, bench)
-    screen.filter_bar.ask_name = lambda _parent: "   "
+    screen.filter_bar.ask_name = lambda _parent, _typed: "   "
     screen.filter_bar.save_button.click()
     assert screen.filter_bar.saved() == ()
     assert screen.notice.text() == "Change not saved: Give the filter a name."
+
+
+def _stored_filters(bench: Workbench) -> list[str]:
+    with bench.store.read() as conn:
+        return [saved.name for saved in saved_filters(conn, bench.user.id)]
+
+
+def test_saving_and_deleting_a_filter_write_the_cache_off_the_gui_thread(
+    qtbot: QtBot, make_bench: MakeBench
+) -> None:
+    bench = make_bench(runner=WorkerThreadRunner())
+    screen = _open(qtbot, bench)
+    bar = screen.filter_bar
+    bar.tier.choose("gold")
+    bar.ask_name = lambda _parent, _typed: "Gold book"
+
+    with StoreWrites() as writes:
+        bar.save_button.click()
+
+    assert writes.gui_thread_statements() == []
+    assert "INSERT INTO sync_state" in writes.off_gui_thread_to(bench.store)
+    assert _stored_filters(bench) == ["Gold book"]
+    assert bar.saved_box.currentText() == "Gold book"
+    assert bar.delete_button.isEnabled() and bar.save_button.isEnabled()
+
+    with StoreWrites() as writes:
+        bar.delete_button.click()
+
+    assert writes.gui_thread_statements() == []
+    assert "INSERT INTO sync_state" in writes.off_gui_thread_to(bench.store)
+    assert _stored_filters(bench) == []
+    assert bar.saved_box.count() == 0 and not bar.delete_button.isEnabled()
+
+
+def test_a_refused_filter_name_is_offered_again_on_the_next_save(
+    qtbot: QtBot, make_bench: MakeBench
+) -> None:
+    bench = make_bench(runner=WorkerThreadRunner())
+    screen = _open(qtbot, bench)
+    bar = screen.filter_bar
+    bar.tier.choose("gold")
+    too_long = "Gold customers to call before the end of the quarter"
+    offered: list[str] = []
+
+    def ask(_parent: Any, typed: str) -> str:
+        offered.append(typed)
+        return too_long if len(offered) == 1 else typed[:20]
+
+    bar.ask_name = ask
+    bar.save_button.click()
+
+    assert screen.notice.text() == (
+        "Change not saved: A filter name can have at most 40 characters."
+    )
+    assert _stored_filters(bench) == [] and bar.saved_box.count() == 0
+    assert bar.tier.selected() == frozenset({"gold"})  # the filter itself is untouched
+
+    bar.save_button.click()
+
+    assert offered == ["", too_long]  # the refused name comes back to be shortened
+    assert _stored_filters(bench) == [too_long[:20].strip()]
+    assert bar.saved_box.currentText() == too_long[:20].strip()
 
 
 def test_without_the_permission_export_is_disabled_and_explained(

@@ -22,6 +22,7 @@ from rm_desk.local_store import schema
 from rm_desk.views.customer360 import Customer360View
 from rm_desk.views.reveal import MaskedValue, RevealField, RevealTarget
 from rm_desk.views.workbench import Workbench
+from tests.gui.conftest import StoreWrites, WorkerThreadRunner
 
 CUSTOMER = "c-000088"
 SHORT_MS = 300
@@ -88,6 +89,27 @@ def test_revealed_mobile_shows_for_a_while_then_reverts_with_one_audit_event(
     assert widget.value_label.text() == target.masked
     assert not widget.is_revealed()
     assert len(_audit_rows(online_bench)) == 1
+
+
+def test_the_reveals_audit_event_is_written_off_the_gui_thread(
+    make_bench: Callable[..., Workbench], live_bank: Any, qtbot: Any
+) -> None:
+    with live_bank.client("rm001") as client:
+        bench = make_bench(online=client, runner=WorkerThreadRunner())
+        target = _mobile_target(bench)
+        widget = _masked_value(bench, qtbot, target)
+
+        with StoreWrites() as writes, qtbot.waitSignal(widget.revealed, timeout=5000):
+            widget.reveal_with_reason("contact")
+
+    assert writes.gui_thread_statements() == []
+    assert writes.off_gui_thread_to(bench.store) == ["INSERT INTO audit_log"]
+    assert mask_mobile(widget.value_label.text()) == target.masked
+    assert widget.is_revealed()
+    ((action, record_id, field),) = [
+        (event["action"], event["record_id"], event["field"]) for event in _audit_rows(bench)
+    ]
+    assert (action, record_id, field) == ("reveal", CUSTOMER, "mobile")
 
 
 def test_copy_while_revealed_puts_only_the_masked_value_on_the_clipboard(
