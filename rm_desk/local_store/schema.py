@@ -155,7 +155,7 @@ account = _entity(
     _text("card_limit"),
 )
 Index("ix_account_customer", account.c.customer_id)
-Index("ix_account_maturity", account.c.maturity_date)
+Index("ix_account_maturity", account.c.maturity_date, account.c.customer_id, account.c.id)
 Index("ix_account_next_payment", account.c.next_payment_date)
 
 holding = _entity(
@@ -171,7 +171,7 @@ holding = _entity(
     _text("product_risk_level"),
 )
 Index("ix_holding_customer", holding.c.customer_id)
-Index("ix_holding_maturity", holding.c.maturity_or_next_open)
+Index("ix_holding_maturity", holding.c.maturity_or_next_open, holding.c.customer_id, holding.c.id)
 
 transaction = _entity(
     "transaction",
@@ -252,7 +252,8 @@ task = _entity(
     _text("completed_at"),
     editable=True,
 )
-Index("ix_task_assignee_status_due", task.c.assignee_id, task.c.status, task.c.due_at)
+# (due, id) is the order Today and the task lists read in (migration 0004).
+Index("ix_task_assignee_status_due", task.c.assignee_id, task.c.status, task.c.due_at, task.c.id)
 Index("ix_task_customer", task.c.customer_id)
 
 opportunity = _entity(

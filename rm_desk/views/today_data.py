@@ -93,10 +93,9 @@ def today_page(
 
     start, end = _day_start(today, zone), _day_start(today + timedelta(days=1), zone)
     t = schema.task
-    open_tasks = (t.c.assignee_id == user_id, t.c.status.in_(OPEN_TASK_STATUSES))
-    overdue, overdue_total = _tasks(conn, (*open_tasks, t.c.due_at < start), limit("overdue"))
+    overdue, overdue_total = _tasks(conn, user_id, (t.c.due_at < start,), limit("overdue"))
     due, due_total = _tasks(
-        conn, (*open_tasks, t.c.due_at >= start, t.c.due_at < end), limit("due_today")
+        conn, user_id, (t.c.due_at >= start, t.c.due_at < end), limit("due_today")
     )
     alert_rows, alert_totals = _alerts(conn, limit)
     week_end = today + timedelta(days=7 - today.weekday())
@@ -138,11 +137,30 @@ def _count(conn: Connection, table: Any, where: tuple[Any, ...]) -> int:
     return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
 
 
-def _tasks(conn: Connection, where: tuple[Any, ...], limit: int) -> tuple[list[e.Task], int]:
+def _tasks(
+    conn: Connection, user_id: str, due: tuple[Any, ...], limit: int
+) -> tuple[list[e.Task], int]:
+    """The user's first ``limit`` open tasks due within ``due``, in (due, id) order, and how many
+    there are in all.
+
+    One ordered walk of ``ix_task_assignee_status_due`` per open status, each stopping after
+    ``limit`` rows, merged here: with ``status IN (…)`` SQLite reads every match (15,000 overdue
+    tasks in a large book) to sort them, a page decrypted for each on the window's first read.
+    """
     t = schema.task
-    stmt = select(t).where(*where).order_by(t.c.due_at.is_(None), t.c.due_at, t.c.id).limit(limit)
-    rows = [e.Task.from_cache(row) for row in conn.execute(stmt).mappings()]
-    return rows, _count(conn, t, where)
+    rows: list[Any] = []
+    for status in OPEN_TASK_STATUSES:
+        stmt = (
+            select(t)
+            .where(t.c.assignee_id == user_id, t.c.status == status, *due)
+            .order_by(t.c.due_at, t.c.id)
+            .limit(limit)
+        )
+        rows += conn.execute(stmt).mappings()
+    rows.sort(key=lambda row: (row["due_at"], row["id"]))
+    tasks = [e.Task.from_cache(row) for row in rows[:limit]]
+    mine = (t.c.assignee_id == user_id, t.c.status.in_(OPEN_TASK_STATUSES), *due)
+    return tasks, _count(conn, t, mine)
 
 
 def _alerts(

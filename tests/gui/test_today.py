@@ -308,7 +308,8 @@ def test_no_unmasked_mobile_or_id_number_anywhere_on_today(
 
 
 def _seed_many(bench: Workbench, overdue: int, maturing: int) -> None:
-    """``overdue`` overdue tasks and ``maturing`` accounts maturing tomorrow, as the feed brings."""
+    """``overdue`` overdue tasks (open and in progress by turns) and ``maturing`` accounts maturing
+    tomorrow, as the feed brings."""
     customers = book_customers(bench, 5)
     changes = [
         change(
@@ -318,6 +319,7 @@ def _seed_many(bench: Workbench, overdue: int, maturing: int) -> None:
                 customers[n % len(customers)],
                 title=f"回访客户（{n}）",
                 due_at=iso(NOW - timedelta(days=2, minutes=n)),
+                status="in_progress" if n % 2 else "not_started",
                 priority="normal",
                 assigner_id=None,
             ),
