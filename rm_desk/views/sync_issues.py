@@ -245,7 +245,7 @@ class SyncIssuesScreen(Screen):
         refs += [(op.entity, op.record_id) for op in self.rejected + pending]
         with self.bench.store.read() as conn:
             contexts = record_contexts(conn, refs)
-        self.pending.set_rows(
+        self.pending.show_changes(
             PendingChange(op, contexts.get((op.entity, op.record_id))) for op in pending
         )
         self._refreshed = True

@@ -100,6 +100,39 @@ def test_pending_change_model_passes_the_model_tester(bench: Workbench, qtmodelt
     qtmodeltester.check(model)
 
 
+def test_a_new_change_joins_the_waiting_list_in_place_keeping_the_selection(
+    bench: Workbench, qtbot: Any
+) -> None:
+    seed_work(bench)
+    first = record_edit(
+        bench.store,
+        "task",
+        "k-gui-overdue-1",
+        OpKind.UPDATE,
+        {"status": "in_progress"},
+        role=RecordRole.ASSIGNEE,
+    )
+    screen = open_screen(bench, qtbot)
+    model = screen.pending
+    screen.pending_table.selectRow(0)
+    second = record_edit(
+        bench.store, "opportunity", my_opportunity(bench, "lead"), OpKind.UPDATE, {"stage": "won"}
+    )
+
+    with qtbot.assertNotEmitted(model.modelReset), qtbot.waitSignal(model.rowsInserted) as added:
+        screen.refresh()
+
+    assert added.args[1:] == [1, 1]
+    assert [model.index(r, 0).data(OP_ID_ROLE) for r in range(2)] == [first.op_id, second.op_id]
+    (selected,) = screen.pending_table.selectionModel().selectedRows()
+    assert selected.data(OP_ID_ROLE) == first.op_id
+    tries = model.index(1, 3)
+    assert tries.data() == "0"
+    assert tries.data(Qt.ItemDataRole.TextAlignmentRole) == int(
+        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    )
+
+
 def test_changes_waiting_to_send_are_listed_with_their_state(bench: Workbench, qtbot: Any) -> None:
     seed_work(bench)
     first = record_edit(
