@@ -46,7 +46,7 @@ from rm_desk.views.chart_export import watermarked_image
 from rm_desk.views.kpi_labels import metric_label, month_name
 from rm_desk.views.kpi_tiles import TILE_METRICS, KpiTile, MetricSpec
 from rm_desk.views.leaderboard import ROLE_RM_ID, LeaderboardModel
-from rm_desk.views.screen import Screen
+from rm_desk.views.screen import Screen, screen_heading
 from rm_desk.views.workbench import Workbench
 
 if TYPE_CHECKING:
@@ -95,13 +95,7 @@ class ChartsScreen(Screen):
         layout.setSpacing(12)
 
         header = QHBoxLayout()
-        heading = QLabel(self.title(), content)
-        heading.setObjectName("screenHeading")
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        heading.setFont(font)
-        header.addWidget(heading)
+        header.addWidget(screen_heading(self.title(), content))
         header.addSpacing(16)
         self.subject_box = QComboBox(content)
         self.subject_box.setObjectName("subjectBox")

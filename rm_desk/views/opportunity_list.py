@@ -43,7 +43,7 @@ from rm_desk.views.row_table import (
     fit_columns,
     show_read_only_rows,
 )
-from rm_desk.views.screen import Screen
+from rm_desk.views.screen import Screen, screen_heading
 from rm_desk.views.workbench import Workbench
 
 ROLE_CUSTOMER_ID = Qt.ItemDataRole.UserRole + 1
@@ -200,13 +200,7 @@ class OpportunityListScreen(Screen):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         header = QHBoxLayout()
-        heading = QLabel(self.title(), self)
-        heading.setObjectName("screenHeading")
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        heading.setFont(font)
-        header.addWidget(heading)
+        header.addWidget(screen_heading(self.title(), self))
         header.addSpacing(16)
         self.closed_box = QCheckBox(self.tr("Show won and lost"), self)
         self.closed_box.setAccessibleName(self.tr("Show won and lost opportunities"))

@@ -8,14 +8,33 @@ A change under a visible screen calls :meth:`Screen.refresh_after_change`, which
 :meth:`Screen.refresh` unless the screen says otherwise: a screen whose re-read builds many
 widgets may spread the rebuild over several turns of the event loop, since sync changes the cache
 while the user works and the window must never stall on it.
+
+:func:`screen_heading` makes the screen's name at the top of its page, the same on every screen.
 """
 
 from __future__ import annotations
 
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from rm_desk.views.workbench import Workbench
+
+HEADING_SCALE = 1.3
+"""How much larger than the body text a screen's heading is."""
+
+
+def screen_heading(text: str, parent: QWidget) -> QLabel:
+    """A screen's heading: ``text`` in bold, :data:`HEADING_SCALE` times the body text.
+
+    Its object name is ``screenHeading``, for style sheets and tests.
+    """
+    heading = QLabel(text, parent)
+    heading.setObjectName("screenHeading")
+    font = heading.font()
+    font.setPointSizeF(font.pointSizeF() * HEADING_SCALE)
+    font.setBold(True)
+    heading.setFont(font)
+    return heading
 
 
 class Screen(QWidget):
@@ -53,4 +72,4 @@ class Screen(QWidget):
             self._stale = True
 
 
-__all__ = ["Screen"]
+__all__ = ["HEADING_SCALE", "Screen", "screen_heading"]

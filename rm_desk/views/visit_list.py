@@ -30,7 +30,7 @@ from rm_desk.views.row_table import (
     fit_columns,
     show_read_only_rows,
 )
-from rm_desk.views.screen import Screen
+from rm_desk.views.screen import Screen, screen_heading
 from rm_desk.views.workbench import Workbench
 
 ROLE_CUSTOMER_ID = Qt.ItemDataRole.UserRole + 1
@@ -97,13 +97,7 @@ class VisitListScreen(Screen):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         header = QHBoxLayout()
-        heading = QLabel(self.title(), self)
-        heading.setObjectName("screenHeading")
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        heading.setFont(font)
-        header.addWidget(heading)
+        header.addWidget(screen_heading(self.title(), self))
         header.addSpacing(16)
 
         self.period_buttons = QButtonGroup(self)

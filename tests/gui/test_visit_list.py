@@ -6,13 +6,17 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from sqlalchemy import func, select
 
 from rm_desk.domain.masking import contains_unmasked
 from rm_desk.local_store import schema
 from rm_desk.local_store.lists import Period, period_bounds
+from rm_desk.views.charts import ChartsScreen
+from rm_desk.views.opportunity_list import OpportunityListScreen
+from rm_desk.views.screen import Screen
 from rm_desk.views.visit_list import ROLE_CUSTOMER_ID, VisitListScreen, VisitTableModel
 from rm_desk.views.workbench import Workbench
 from tests.gui.conftest import NOW, StoreWrites
@@ -159,3 +163,17 @@ def test_no_unmasked_personal_numbers_on_the_visit_screen(qtbot: Any, bench: Wor
         for c in range(screen.proxy.columnCount())
     ]
     assert texts and not any(contains_unmasked(t) for t in texts)
+
+
+@pytest.mark.parametrize("make_screen", [VisitListScreen, OpportunityListScreen, ChartsScreen])
+def test_the_list_and_chart_screens_head_their_page_alike(
+    qtbot: Any, bench: Workbench, make_screen: Callable[[Workbench], Screen]
+) -> None:
+    screen = make_screen(bench)
+    qtbot.addWidget(screen)
+    screen.show()
+    (heading,) = screen.findChildren(QLabel, "screenHeading")
+    body = QApplication.font()
+    assert heading.isVisible() and heading.text() == screen.title()
+    assert heading.font().bold() and not body.bold()
+    assert heading.font().pointSizeF() == pytest.approx(body.pointSizeF() * 1.3)
