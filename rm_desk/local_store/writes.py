@@ -331,7 +331,7 @@ def _base_behind_unsent(
     ob = schema.outbox
     ops = (
         conn.execute(
-            select(ob.c.state, ob.c.base_rev, ob.c.fields, ob.c.snapshot)
+            select(ob.c.state, ob.c.base_rev, ob.c.fields, ob.c.snapshot, ob.c.op_id)
             .where(ob.c.entity == entity, ob.c.record_id == record_id, ob.c.op == "update")
             .order_by(ob.c.seq.desc())
         )
@@ -342,15 +342,17 @@ def _base_behind_unsent(
     for name in list(before):
         newest = next(
             (
-                (state, op_rev, fields, orjson.loads(snapshot or "{}"))
-                for state, op_rev, raw, snapshot in ops
+                (state, op_rev, fields, orjson.loads(snapshot or "{}"), op_id)
+                for state, op_rev, raw, snapshot, op_id in ops
                 if name in (fields := orjson.loads(raw))
             ),
             None,
         )
         if newest is None or newest[0] not in _NOT_GOING or name not in newest[3]:
             continue
-        _, op_rev, fields, snapshot = newest
+        state, op_rev, fields, snapshot, op_id = newest
+        if state == OpState.CONFLICT.value:
+            snapshot = _chain_base(conn, op_id, snapshot)
         if name == _SOFT_PROFILE and entity == Entity.CUSTOMER.value:
             inherited = _keys_behind(before[name], fields[name], snapshot[name])
             if inherited is None:
@@ -361,6 +363,37 @@ def _base_behind_unsent(
         if op_rev is not None and op_rev < base_rev:
             base_rev = op_rev
     return base_rev, before
+
+
+def _chain_base(conn: Connection, op_id: str, snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The base of the values an op keeps for the conflict inbox: for each value waiting there,
+    the base the conflict shows (what the bank had when the user's edits of it began), not the
+    bank's value the merge met, which the op's snapshot holds. A later edit still belongs to the
+    same chain of undecided edits."""
+    c = schema.conflict
+    waiting = conn.execute(
+        select(c.c.field, c.c.base_value).where(
+            c.c.op_id == op_id, c.c.resolved_at.is_(None), c.c.kind == "fields"
+        )
+    ).tuples()
+    base = dict(snapshot)
+    prefix = _SOFT_PROFILE + "."
+    for field, value in waiting:
+        if field is None or value is None:
+            continue
+        start = orjson.loads(value)
+        if field.startswith(prefix):
+            profile = base.get(_SOFT_PROFILE)
+            if not isinstance(profile, Mapping):
+                continue
+            profile, key = dict(profile), field.removeprefix(prefix)
+            if start is None and key not in profile:
+                continue  # absent at the start: the inbox shows it as null
+            profile[key] = start
+            base[_SOFT_PROFILE] = profile
+        elif field in base:
+            base[field] = start
+    return base
 
 
 def _keys_behind(seen: Any, held: Any, held_base: Any) -> dict[str, Any] | None:

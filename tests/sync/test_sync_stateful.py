@@ -1359,3 +1359,26 @@ def test_an_edit_of_a_field_waiting_in_the_inbox_does_not_overwrite_a_bank_chang
         ]
     finally:
         machine.teardown()
+
+
+def test_an_edit_over_a_status_waiting_in_the_inbox_bases_on_where_the_users_edits_began() -> None:
+    """Found by the machine (soak seed 82355115943305619243141119731467059386, once the inbox
+    fix above was in): the user's 已取消 waited in the inbox against the bank's 已完成; the user
+    set 进行中 on the desk, and the back office cancelled and then completed the task again. The
+    new op took the bank's 已完成 the merge had met for its base, so the bank's 已完成 (written
+    after the user's edit) looked unchanged and 进行中 was written over it. The user's edits began
+    from 进行中, before any of those bank writes: against that base precedence keeps 已完成."""
+    machine = SyncMachine()
+    try:
+        cancel = Edit("task", "k-2", "status", "cancelled")
+        machine.edit_a_status_on_both_sides((cancel, "completed"), bank_first=True)
+        machine.sync_once()  # completed against cancelled: the user decides
+        machine.edit_in_the_back_office(Edit("task", "k-2", "status", "cancelled"))
+        machine.edit_on_the_desk(Edit("task", "k-2", "status", "in_progress"))
+        machine.edit_in_the_back_office(Edit("task", "k-2", "status", "completed"))
+        machine.sync_until_quiet()
+
+        assert machine.bank.records[("task", "k-2")].data["status"] == "completed"
+        assert machine.bank.violations == []
+    finally:
+        machine.teardown()
