@@ -8,7 +8,9 @@ server_feed       ``lead01`` pulling its whole feed (the largest   the same reco
                   in pages of 5,000, gzip asked for and answers    with SQLAlchemy, page by page,
                   read with orjson as the app does (goal ≥         and written with orjson: the
                   150,000 records/s); ``.uncompressed`` without    raw limit
-                  gzip
+                  gzip; ``.server_cpu``: records per CPU
+                  second of the server process alone (the note
+                  splits CPU per page into server and client)
 server_mutations  ``rm001`` pushing visit creates in batches of    the same rows (record, op
                   200 (goal ≥ 2,000 ops/s)                         result, op count) inserted
                                                                    straight into the database,
@@ -39,6 +41,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import random
 import re
 import signal
@@ -108,6 +111,7 @@ class _SharedServer:
         self._stack = contextlib.ExitStack()
         self._api_url: str | None = None
         self._database: Database | None = None
+        self.pid: int | None = None
         self.setup_seconds = 0.0
 
     def __enter__(self) -> _SharedServer:
@@ -158,6 +162,7 @@ class _SharedServer:
                 cwd=ROOT,
             )
         self._stack.callback(_stop, process)
+        self.pid = process.pid
         line = _read_line(process, _START_TIMEOUT_S)
         match = _READY.fullmatch(line)
         if match is None:
@@ -168,6 +173,18 @@ class _SharedServer:
         self._database = Database(url)
         self._stack.callback(self._database.dispose)
         self.ctx.log(f"server: up at {match.group(1)} after {self.setup_seconds:.1f} s")
+
+
+def _cpu_seconds(pid: int | None) -> float | None:
+    """CPU time (user + system, all threads) a process has used so far; ``None`` where
+    ``/proc`` cannot tell (not Linux)."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _read_line(process: subprocess.Popen[str], timeout: float) -> str:
@@ -282,12 +299,13 @@ def server_feed(ctx: Context, server: _SharedServer) -> list[Result]:
     team_id, _ = _book(server.database, FEED_USER)
     rates: dict[str, list[float]] = defaultdict(list)
     counts: dict[str, int] = {}
+    cpu: dict[str, list[_PullCpu]] = defaultdict(list)
     pages = 0
     with server.client() as zipped, server.client(gzip=False) as plain:
         auth = _sign_in(zipped, FEED_USER, "bench-feed")
         pulls: dict[str, Callable[[], tuple[int, int, float]]] = {
-            "gzip": lambda: _timed_pull(zipped, auth),
-            "identity": lambda: _timed_pull(plain, auth),
+            "gzip": lambda: _timed_pull(zipped, auth, server.pid, cpu["gzip"]),
+            "identity": lambda: _timed_pull(plain, auth, server.pid, cpu["identity"]),
             "raw": lambda: _timed_raw_feed(server.database, team_id),
         }
         for number in range(rounds):
@@ -302,10 +320,10 @@ def server_feed(ctx: Context, server: _SharedServer) -> list[Result]:
     note = (
         f"{counts['gzip']:,} records of {FEED_USER} ({server.customers:,} customers in the bank) "
         f"in {pages} pages of {FEED_PAGE:,}; median of {rounds} pulls taking turns with the "
-        f"baseline; server set-up {server.setup_seconds:.0f} s"
+        f"baseline; server set-up {server.setup_seconds:.0f} s; " + _cpu_note(cpu["gzip"], pages)
     )
     baseline = "SQLAlchemy + orjson"
-    return [
+    results = [
         Result(
             "server_feed",
             statistics.median(rates["gzip"]),
@@ -324,19 +342,64 @@ def server_feed(ctx: Context, server: _SharedServer) -> list[Result]:
             better=Better.HIGHER,
             baseline_name=baseline,
             baseline_value=raw,
-            note="the same pulls without Accept-Encoding: gzip",
+            note="the same pulls without Accept-Encoding: gzip; "
+            + _cpu_note(cpu["identity"], pages),
         ),
     ]
+    for encoding, suffix in (("gzip", ""), ("identity", ".uncompressed")):
+        server_seconds = [c.server for c in cpu[encoding] if c.server is not None]
+        if server_seconds:
+            results.append(
+                Result(
+                    f"server_feed{suffix}.server_cpu",
+                    counts["gzip"] / statistics.median(server_seconds),
+                    "records/CPU-s",
+                    better=Better.HIGHER,
+                    note=(
+                        "records per CPU second of the server process alone (all its threads, "
+                        "pages built ahead included), over the same pulls"
+                    ),
+                )
+            )
+    return results
 
 
-def _timed_pull(http: httpx.Client, auth: dict[str, str]) -> tuple[int, int, float]:
-    """Pull the whole feed; records, pages and seconds."""
+@dataclass(frozen=True)
+class _PullCpu:
+    """CPU seconds one pull of the whole feed took: the server process's (``None`` where it
+    cannot be read) and this process's (the client: receiving, inflating, parsing)."""
+
+    server: float | None
+    client: float
+
+
+def _cpu_note(pulls: list[_PullCpu], pages: int) -> str:
+    """Where the CPU time of the pulls went, per page (medians)."""
+    client = statistics.median(c.client for c in pulls) * 1000 / pages
+    server_seconds = [c.server for c in pulls if c.server is not None]
+    if not server_seconds:
+        return f"client CPU {client:.1f} ms/page"
+    server = statistics.median(server_seconds) * 1000 / pages
+    return f"CPU per page: server {server:.1f} ms, client (httpx + orjson) {client:.1f} ms"
+
+
+def _timed_pull(
+    http: httpx.Client, auth: dict[str, str], pid: int | None, cpu: list[_PullCpu]
+) -> tuple[int, int, float]:
+    """Pull the whole feed; records, pages and seconds. Appends the pull's CPU to ``cpu``."""
+    server_before, client_before = _cpu_seconds(pid), time.process_time()
     started = time.perf_counter()
     records = pages = 0
     for page in _pull_all(http, auth):
         records += len(page["changes"])
         pages += 1
-    return records, pages, time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    server_after = _cpu_seconds(pid)
+    server = None
+    if server_before is not None and server_after is not None:
+        server = server_after - server_before
+    cpu.append(_PullCpu(server, time.process_time() - client_before))
+    return records, pages, elapsed
 
 
 def _timed_raw_feed(database: Database, team_id: str) -> tuple[int, int, float]:

@@ -18,16 +18,29 @@ the page joins the stored entries of its rows. They are read straight from the d
 ``(rev, change)`` pairs, since making SQLAlchemy rows of them cost more than the rest of the
 page. ``data`` holds C2 fields masked only: the seed contract masks them, and clients cannot
 write unmasked ones (``from_wire`` refuses them).
+
+A client pulls page after page, and between two pages it parses and applies the last one. The
+server uses that time: after answering a full page it builds the next page of the same feed on
+a background thread (read-ahead), so the next request finds it ready. A page built ahead is only
+answered if no rev was handed out since its snapshot (every change of a feed takes a rev, see
+:mod:`crm_server.revs`), so it is exactly the page the request would have built; the cursor and
+``server_time`` are made when it is answered. One page is built ahead at a time; a request whose
+page is still waiting its turn builds it itself.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection
 
+from crm_server.compression import gzip_compressor
 from crm_server.cursor import decode_cursor, encode_cursor
 from crm_server.database import Database
 from crm_server.scope import Principal
@@ -38,6 +51,51 @@ Entry = tuple[int, bytes]
 """A change of the feed: its rev and its JSON bytes."""
 
 _BY_REV = itemgetter(0)
+
+_AHEAD_KEPT = 8
+"""Pages built ahead and not yet asked for that are kept (the oldest is dropped first)."""
+
+_Key = tuple[str, str, int, int, bool]
+"""What a page depends on besides the database: book column, book, cursor rev, limit, and
+whether it is compressed."""
+
+_OPENING = b'{"changes":['
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """An answer of ``GET /changes``.
+
+    Attributes:
+        body: The JSON answer, gzip-compressed if ``gzip``.
+        gzip: Whether ``body`` is compressed (``Content-Encoding: gzip``).
+    """
+
+    body: bytes
+    gzip: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Built:
+    """A page without its cursor and server time, and the snapshot it was read in.
+
+    Attributes:
+        head: The answer up to its changes, ``{"changes":[entry,…],``; with ``compressor``,
+            what the compressor made of it so far.
+        compressor: The gzip stream ``head`` went into, to be finished with the rest of the
+            answer; ``None`` if ``head`` is plain JSON.
+        count: How many entries.
+        last: The last entry's rev (the rev after which the page starts, when empty).
+        remaining: How many changes of the feed come after ``last``.
+        snapshot_rev: The last rev handed out when the page was read.
+    """
+
+    head: bytes
+    compressor: Any
+    count: int
+    last: int
+    remaining: int
+    snapshot_rev: int
 
 
 class Feed:
@@ -52,6 +110,10 @@ class Feed:
         self.db = database
         self.settings = settings
         self._epoch: str | None = None
+        self._lock = threading.Lock()
+        self._ahead: OrderedDict[_Key, Future[_Built]] = OrderedDict()
+        self._executor: ThreadPoolExecutor | None = None
+        self._closed = False
 
     @property
     def epoch(self) -> str:
@@ -60,13 +122,17 @@ class Feed:
             self._epoch = self.db.epoch()
         return self._epoch
 
-    def page(self, principal: Principal, cursor: str | None, limit: int) -> bytes:
-        """Build one page of the user's feed as JSON bytes.
+    def page(
+        self, principal: Principal, cursor: str | None, limit: int, *, gzip: bool = False
+    ) -> Page:
+        """Build one page of the user's feed.
 
         Args:
             principal: The signed-in user.
             cursor: The cursor of the previous page, or ``None`` to start from the beginning.
             limit: Most changes to answer (already checked against the maximum).
+            gzip: Whether the client takes gzip. A page built ahead is then compressed ahead
+                too; any other page is left to the gzip middleware.
 
         Raises:
             ProblemError: 400 for a malformed or foreign cursor, 410 ``cursor_expired``.
@@ -81,21 +147,97 @@ class Feed:
                 now=now,
                 horizon=self.settings.cursor_horizon,
             ).rev
-        with self.db.read() as conn:
-            changes, count, last = _changes(conn, principal, after, limit)
-            remaining = _count_after(conn, principal, last) if count == limit else 0
+        book_column, book = _book(principal)
+        built = self._built_ahead((book_column, book, after, limit, gzip))
+        if built is None:
+            built = _build(self.db, book_column, book, after, limit, False)
+        if built.count == limit and built.remaining > 0 and self.settings.feed_read_ahead:
+            self._read_ahead((book_column, book, built.last, limit, gzip))
         rest = {
-            "cursor": encode_cursor(last, issued=now, user_id=principal.user_id, epoch=self.epoch),
-            "has_more": remaining > 0,
-            "estimated_remaining": remaining,
+            "cursor": encode_cursor(
+                built.last, issued=now, user_id=principal.user_id, epoch=self.epoch
+            ),
+            "has_more": built.remaining > 0,
+            "estimated_remaining": built.remaining,
             "server_time": to_wire(now),
         }
-        # {"changes":[entry,…], then the rest of the answer without its opening brace.
-        return b'{"changes":[' + changes + b"]," + orjson.dumps(rest)[1:]
+        # The head, then the rest of the answer without its opening brace.
+        tail = orjson.dumps(rest)[1:]
+        if built.compressor is None:
+            return Page(built.head + tail, gzip=False)
+        return Page(built.head + built.compressor.compress(tail) + built.compressor.flush(), True)
+
+    def settle(self, timeout: float = 10.0) -> int:
+        """Wait until no page is being built ahead (tests); how many pages are built and kept."""
+        with self._lock:
+            futures = list(self._ahead.values())
+        wait(futures, timeout)
+        return sum(1 for future in futures if future.done() and not future.cancelled())
+
+    def close(self) -> None:
+        """Stop building pages ahead: drop the waiting ones, wait for the one being built."""
+        with self._lock:
+            self._closed = True
+            executor, self._executor = self._executor, None
+            self._ahead.clear()
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    def _read_ahead(self, key: _Key) -> None:
+        """Start building the page of ``key`` in the background."""
+        with self._lock:
+            if self._closed or key in self._ahead:
+                return
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="feed-read-ahead")
+            self._ahead[key] = self._executor.submit(_build, self.db, *key)
+            while len(self._ahead) > _AHEAD_KEPT:
+                _, dropped = self._ahead.popitem(last=False)
+                dropped.cancel()
+
+    def _built_ahead(self, key: _Key) -> _Built | None:
+        """The page of ``key`` built ahead, if there is one and nothing has changed since."""
+        with self._lock:
+            future = self._ahead.pop(key, None)
+        if future is None or future.cancel():
+            # Not built ahead, or still waiting its turn: building it here is quicker.
+            return None
+        try:
+            built = future.result()
+        except CancelledError:
+            return None
+        except Exception:
+            # The request builds the page itself, and fails there if it must.
+            return None
+        with self.db.read() as conn:
+            if _last_rev(conn) != built.snapshot_rev:
+                return None
+        return built
+
+
+def _build(db: Database, book_column: str, book: str, after: int, limit: int, gzip: bool) -> _Built:
+    """Read one page of a book's feed, and what remains after it, in one snapshot; with
+    ``gzip``, start compressing it."""
+    with db.read() as conn:
+        snapshot_rev = _last_rev(conn)
+        changes, count, last = _changes(conn, book_column, book, after, limit)
+        remaining = _count_after(conn, book_column, book, last) if count == limit else 0
+    head = _OPENING + changes + b"],"
+    compressor = None
+    if gzip:
+        compressor = gzip_compressor()
+        head = compressor.compress(head)
+    return _Built(head, compressor, count, last, remaining, snapshot_rev)
+
+
+def _last_rev(conn: Connection) -> int:
+    """The last rev handed out, as the connection's snapshot sees it."""
+    ((rev,),) = _fetch(conn, f"SELECT rev FROM rev_counter WHERE id = {_mark(conn)}", (1,))
+    return int(rev)
 
 
 def _changes(
-    conn: Connection, principal: Principal, after: int, limit: int
+    conn: Connection, book_column: str, book: str, after: int, limit: int
 ) -> tuple[bytes, int, int]:
     """The first ``limit`` entries after ``after`` of the three sources, in rev order.
 
@@ -103,7 +245,6 @@ def _changes(
         The entries joined with commas, how many there are, and the last one's rev (``after``
         when there are none).
     """
-    book_column, book = _book(principal)
     mark = _mark(conn)
     in_book = f"{book_column} = {mark} AND rev > {mark}"
     bank_wide = _fetch(
@@ -158,8 +299,7 @@ def _joined_book_sql(conn: Connection, in_book: str, mark: str) -> str:
     return f"SELECT count(*), max(rev), {joined} FROM ({page}) AS page"
 
 
-def _count_after(conn: Connection, principal: Principal, rev: int) -> int:
-    book_column, book = _book(principal)
+def _count_after(conn: Connection, book_column: str, book: str, rev: int) -> int:
     mark = _mark(conn)
     ((count,),) = _fetch(
         conn,

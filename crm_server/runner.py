@@ -56,6 +56,7 @@ class RunningServer:
         self._server.should_exit = True
         self._thread.join(timeout)
         self._socket.close()
+        self.services.feed.close()
         self.services.database.dispose()
 
     def __enter__(self) -> RunningServer:

@@ -57,6 +57,8 @@ class Settings:
         max_body_bytes: Largest request body accepted, before and after gzip decoding.
         feed_default_limit: Page size of ``GET /changes`` without ``limit``.
         feed_max_limit: Largest ``limit`` of ``GET /changes``.
+        feed_read_ahead: After a full page, build the next page of the same feed in the
+            background, so it is ready when the client asks for it (see :mod:`crm_server.feed`).
         kdf_cost: scrypt's ``n`` for new password hashes (a power of two). Tests lower it.
         policy: The client policy answered by ``GET /me``.
     """
@@ -78,6 +80,7 @@ class Settings:
     max_body_bytes: int = 16 * 1024 * 1024
     feed_default_limit: int = 2000
     feed_max_limit: int = 10000
+    feed_read_ahead: bool = True
     kdf_cost: int = 2**14
     policy: Mapping[str, int] = field(default_factory=lambda: DEFAULT_POLICY)
 

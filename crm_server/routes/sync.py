@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from crm_server.problems import Code, ProblemError
@@ -26,6 +26,7 @@ router = APIRouter(tags=["sync"])
     ),
 )
 def changes(
+    request: Request,
     principal: SignedIn,
     services: ServicesDep,
     cursor: Annotated[str | None, Query(max_length=1024)] = None,
@@ -40,7 +41,13 @@ def changes(
         raise ProblemError(
             422, Code.VALIDATION_ERROR, detail, extra={"field_errors": {"limit": detail}}
         )
-    return JsonResponse(services.feed.page(principal, cursor, limit))
+    gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+    page = services.feed.page(principal, cursor, limit, gzip=gzip)
+    if page.gzip:
+        return JsonResponse(
+            page.body, headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        )
+    return JsonResponse(page.body)
 
 
 @router.post(

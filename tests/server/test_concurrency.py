@@ -142,7 +142,7 @@ def test_a_token_issued_while_a_feed_page_is_written_is_known_on_the_pages_conne
 
     monkeypatch.setattr(feed, "encode_cursor", sign_in_and_check_meanwhile)
     try:
-        page = orjson.loads(services.feed.page(lead, None, limit=1))
+        page = orjson.loads(services.feed.page(lead, None, limit=1).body)
     finally:
         services.database.dispose()
 

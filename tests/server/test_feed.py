@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from datetime import timedelta
 
+import httpx
 import orjson
 
 from rm_desk.domain.entities import ENTITY_TYPES
@@ -263,3 +264,52 @@ def test_a_whole_feed_in_pages_of_any_size_is_the_feed_in_one_page(api: Api):
         if change["op"] == "upsert":
             assert set(change) == {"entity", "id", "rev", "op", "data"}
             assert "rev" not in change["data"]
+
+
+def _pages(rm, limit: int, cursor: str | None = None, **headers: str) -> list[httpx.Response]:
+    """Every page from ``cursor`` on, as answered."""
+    answers = []
+    while True:
+        params: dict[str, object] = {"limit": limit}
+        if cursor is not None:
+            params["cursor"] = cursor
+        response = rm.get("/changes", params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        answers.append(response)
+        cursor = response.json()["cursor"]
+        if not response.json()["has_more"]:
+            return answers
+
+
+def test_pages_built_ahead_are_the_pages_a_request_would_build(api: Api):
+    rm = api.login("rm001")
+    everything = rm.changes(limit=10_000)["changes"]
+
+    gzipped = _pages(rm, 4, **{"Accept-Encoding": "gzip"})
+    plain = _pages(rm, 4, **{"Accept-Encoding": "identity"})
+
+    for answers in (gzipped, plain):
+        assert [c for page in answers for c in page.json()["changes"]] == everything
+    # The first page is built by its request; the later ones were built (and compressed) ahead.
+    assert all(page.headers.get("Content-Encoding") == "gzip" for page in gzipped[1:])
+    assert not any("Content-Encoding" in page.headers for page in plain)
+    assert len(gzipped) > 2
+
+
+def test_a_page_built_ahead_is_not_answered_once_the_feed_has_changed(api: Api):
+    rm = api.login("rm001")
+    everything = rm.changes(limit=10_000)["changes"]
+    # A first page that ends just before a customer, so the page built ahead starts with it.
+    first = next(n for n, c in enumerate(everything) if n and c["entity"] == "customer")
+    customer = everything[first]["id"]
+
+    page = rm.changes(limit=first)
+    assert api.server.services.feed.settle() == 1
+    api.dev_edit("customer", customer, tier="diamond")
+    rest, _ = rm.all_changes(page["cursor"], limit=first)
+
+    seen = [c for c in rest if (c["entity"], c["id"]) == ("customer", customer)]
+    assert len(seen) == 1 and seen[0]["data"]["tier"] == "diamond"
+    assert [c for c in page["changes"] + rest if c["id"] != customer] == [
+        c for c in everything if c["id"] != customer
+    ]

@@ -271,7 +271,7 @@ def test_an_unexpected_failure_is_a_500_problem_without_details(
 ):
     rm = api.login("rm001")
 
-    def broken(*_args: object) -> bytes:
+    def broken(*_args: object, **_kwargs: object) -> bytes:
         raise RuntimeError("secret detail " + "1380013" + "8000")  # not whole in the source
 
     monkeypatch.setattr(api.server.services.feed, "page", broken)
