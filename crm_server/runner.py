@@ -18,7 +18,7 @@ import uvicorn
 
 from crm_server.app import API_PREFIX, create_app
 from crm_server.database import Database
-from crm_server.seeding import SeedCounts, seed_database
+from crm_server.seeding import SeedCounts, SeedingError, seed_database
 from crm_server.services import Services, build_services
 from crm_server.settings import Settings
 from crm_server.synth.records import SeedData
@@ -90,7 +90,11 @@ def prepare_database(
         )
     if seed_data is None:
         seed_data = _generate(settings)
-    return database, seed_database(database, seed_data, kdf_cost=settings.kdf_cost)
+    try:
+        return database, seed_database(database, seed_data, kdf_cost=settings.kdf_cost)
+    except SeedingError as exc:
+        database.dispose()
+        raise ServerStartError(str(exc)) from exc
 
 
 def start_server(settings: Settings, seed_data: SeedData | None = None) -> RunningServer:

@@ -42,7 +42,7 @@ from crm_server.synth.ledger import EventMaker
 from crm_server.synth.names import NamePools
 from crm_server.synth.org import build_org
 from crm_server.synth.products import Shelf
-from crm_server.synth.records import Scale, SeedData, SeedPii, SeedRecord
+from crm_server.synth.records import Recipe, Scale, SeedData, SeedPii, SeedRecord
 from crm_server.synth.world import World
 
 DEFAULT_TODAY = date(2026, 11, 20)
@@ -79,12 +79,14 @@ def generate(scale: Scale | int, seed: int = 1, today: date = DEFAULT_TODAY) -> 
     Returns:
         The users, and lazy iterators over the records, the PII and the history.
     """
-    world = build_world(scale_customers(scale), seed, today)
+    customers = scale_customers(scale)
+    world = build_world(customers, seed, today)
     return SeedData(
         users=world.org.users(),
         records=_records(world),
         pii=_pii(world),
         history=_history(world),
+        recipe=Recipe(customers, seed, today),
     )
 
 

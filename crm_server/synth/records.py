@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -54,6 +55,16 @@ class SeedPii:
     value: str
 
 
+@dataclass(frozen=True, slots=True)
+class Recipe:
+    """What the generator made a bank from: enough to make any part of it again, in another
+    process (the same recipe always gives the same bank)."""
+
+    customers: int
+    seed: int
+    today: date
+
+
 @dataclass
 class SeedData:
     users: list[SeedUser]
@@ -61,3 +72,5 @@ class SeedData:
     pii: Iterator[SeedPii]
     history: Iterator[SeedRecord] = field(default_factory=lambda: iter(()))
     """Transactions older than the cached window, for ``GET /customers/{id}/transactions``."""
+    recipe: Recipe | None = None
+    """How the generator made this bank; ``None`` for data made otherwise (tests)."""
