@@ -7,10 +7,7 @@ the cursor always commits with the page it belongs to.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
-from sqlalchemy.dialects.sqlite import insert
-
-from rm_desk.local_store import schema
+from sqlalchemy import Connection
 
 AUDIT_ACKED_SEQ = "audit_acked_seq"
 """The highest audit ``seq`` the server acknowledged (``POST /audit``)."""
@@ -22,13 +19,19 @@ LAST_SERVER_TIME = "last_server_time"
 LAST_SUCCESS = "last_success"
 
 
+# Written out rather than built with SQLAlchemy: an idle sync round reads and writes these a few
+# times, and building an upsert statement cost more than running it.
+_GET_SQL = 'SELECT "value" FROM "sync_state" WHERE "key" = ?'
+_SET_SQL = (
+    'INSERT INTO "sync_state" ("key", "value") VALUES (?, ?) '
+    'ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value"'
+)
+
+
 def get_state(conn: Connection, key: str) -> str | None:
-    table = schema.sync_state
-    value = conn.execute(select(table.c.value).where(table.c.key == key)).scalar_one_or_none()
+    value = conn.exec_driver_sql(_GET_SQL, (key,)).scalar_one_or_none()
     return None if value is None else str(value)
 
 
 def set_state(conn: Connection, key: str, value: str | None) -> None:
-    table = schema.sync_state
-    stmt = insert(table).values(key=key, value=value)
-    conn.execute(stmt.on_conflict_do_update(index_elements=[table.c.key], set_={"value": value}))
+    conn.exec_driver_sql(_SET_SQL, (key, value))

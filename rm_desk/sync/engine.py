@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sqlalchemy import Connection
+
 from rm_desk.domain.enums import OpState, SyncPhase
 from rm_desk.errors import RmDeskError
 from rm_desk.local_store.engine import Store
@@ -95,19 +97,26 @@ class SyncEngine:
             self._on_phase(SyncPhase.PUSHING)
             pushed_after = self.pusher.push()
             audited = self.auditor.upload()
-        finally:
+        except BaseException:
             self._note_contact()
+            raise
+        # One commit for both: an idle round is mostly its commits.
         with self._store.write() as conn:
+            self._set_contact(conn)
             set_state(conn, LAST_SUCCESS, _stamp(self._store.clock()))
         return RoundReport(pushed, pulled, pushed_after, audited)
 
-    def _note_contact(self) -> None:
+    def _set_contact(self, conn: Connection) -> None:
         contact = self._client.last_contact_at
-        if contact is None:
+        if contact is not None:
+            set_state(conn, LAST_SERVER_CONTACT, _stamp(contact))
+
+    def _note_contact(self) -> None:
+        if self._client.last_contact_at is None:
             return
         try:
             with self._store.write() as conn:
-                set_state(conn, LAST_SERVER_CONTACT, _stamp(contact))
+                self._set_contact(conn)
         except RmDeskError:
             pass  # the error that ended the round matters more; the next round notes it again
 
