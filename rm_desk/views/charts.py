@@ -350,7 +350,8 @@ class ChartsScreen(Screen):
         subject = self.subject
 
         def write() -> bool:
-            return image.save(str(path), "PNG")
+            # PySide6's stub asks for bytes, but only a str format is accepted at run time.
+            return bool(image.save(str(path), "PNG"))  # type: ignore[call-overload]
 
         def written(ok: bool) -> None:
             if not ok:
