@@ -3,8 +3,10 @@
 :class:`DeskApp` is the one object that knows the order of things:
 
 1. The sign-in dialog (online through the server, or an offline unlock with the same password).
-2. The main window over the user's cache at once, with :class:`~rm_desk.sync.service.SyncService`
-   running in the background and its events bridged to the window.
+2. The main window over the user's cache at once, its status bar showing what the cache knows;
+   after the first paint :class:`~rm_desk.sync.service.SyncService` is built and runs in the
+   background, its events bridged to the window (the engine and the HTTP client load then, not
+   while the user waits for Today).
 3. Lock (user menu, or the policy's idle minutes): the window hides behind the unlock dialog; sign
    out: sync stops, the session ends on the server when reachable, back to the sign-in dialog;
    language: the window is rebuilt in the chosen language over the same session.
@@ -24,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # httpx imports its command line (click, rich, pygments) whenever they are installed, as they are
 # beside the reference server: about 0.1 s of every start for a tool RM Desk never runs. A None
@@ -31,14 +34,14 @@ from pathlib import Path
 sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 from rm_desk.config import Config, load_config, save_user_setting  # noqa: E402
+from rm_desk.domain.enums import SyncPhase  # noqa: E402
 from rm_desk.errors import RmDeskError  # noqa: E402
 from rm_desk.local_store import KeyVault, MemoryVault, default_vault  # noqa: E402
 from rm_desk.local_store.engine import utc_now  # noqa: E402
 from rm_desk.paths import AppPaths  # noqa: E402
 from rm_desk.session import MemoryTokenStore, SignedIn, sign_in_online, sign_out  # noqa: E402
 from rm_desk.sync.events import StatusChanged  # noqa: E402
-from rm_desk.sync.scheduler import ScheduleSettings  # noqa: E402
-from rm_desk.sync.service import SyncService  # noqa: E402
+from rm_desk.sync.status import read_status  # noqa: E402
 
 # isort: split
 # Qt after the Qt-free modules: once PySide6 is loaded, its import hook reads the source of every
@@ -51,7 +54,11 @@ from rm_desk.views.bridge import SyncBridge  # noqa: E402
 from rm_desk.views.main_window import MainWindow  # noqa: E402
 from rm_desk.views.runner import TaskRunner  # noqa: E402
 from rm_desk.views.status_bar import SyncStatusBar  # noqa: E402
-from rm_desk.views.workbench import Navigator, Workbench  # noqa: E402
+from rm_desk.views.workbench import Navigator, SyncSlot, Workbench  # noqa: E402
+
+if TYPE_CHECKING:
+    # The service (the engine, the HTTP client) loads after the first paint: see start_session.
+    from rm_desk.sync.service import SyncService
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +84,12 @@ def build_workbench(
     signed: SignedIn,
     *,
     runner: TaskRunner,
-    sync: SyncService | None,
+    sync: SyncService | SyncSlot | None,
     bridge: SyncBridge,
     clock: Callable[[], datetime] = utc_now,
 ) -> Workbench:
-    """The :class:`Workbench` of a signed-in session."""
+    """The :class:`Workbench` of a signed-in session; ``sync``: the service or where it arrives."""
+    slot = sync if isinstance(sync, SyncSlot) else SyncSlot(sync)
     return Workbench(
         store=signed.store,
         user=signed.user,
@@ -92,7 +100,7 @@ def build_workbench(
         runner=runner,
         navigator=Navigator(),
         online=signed.online,
-        sync=sync,
+        sync_slot=slot,
         clock=clock,
     )
 
@@ -139,31 +147,55 @@ class DeskApp(QObject):
         return True
 
     def start_session(self, signed: SignedIn, *, start_sync: bool = True) -> MainWindow:
-        """Open the window over a signed-in session, with sync in the background."""
+        """Open the window over a signed-in session, with sync in the background.
+
+        Args:
+            signed: The session.
+            start_sync: Build the sync service after the first paint and start it; otherwise
+                build it at once and leave it stopped (screenshots, over a synced cache).
+        """
         self.signed = signed
         self.bridge = SyncBridge(self)
-        self.sync = SyncService(
+        # The status bar shows what the cache knows (pending changes, last sync) from the start:
+        # what the service reports before its first round, read without loading the service.
+        self.bridge.on_event(
+            StatusChanged(read_status(signed.store, phase=SyncPhase.IDLE, online=None))
+        )
+        slot = SyncSlot(coming=True)
+        self.bench = build_workbench(
+            signed, runner=self.runner, sync=slot, bridge=self.bridge, clock=self._clock
+        )
+        if not start_sync:
+            self._build_sync(signed, slot)
+        window = self._open_window()
+        if start_sync:
+            self._start_sync_after_first_paint(window, signed, slot)
+        return window
+
+    def _build_sync(self, signed: SignedIn, slot: SyncSlot) -> SyncService:
+        from rm_desk.sync.scheduler import ScheduleSettings
+        from rm_desk.sync.service import SyncService
+
+        assert self.bridge is not None
+        sync = SyncService(
             signed.store,
             signed.connect,
             user_id=signed.user.id,
             device_id=signed.device_id,
             settings=ScheduleSettings(interval=float(self._config.sync_interval_s)),
         )
-        self._unsubscribe = self.sync.subscribe(self.bridge.on_event)
-        # The status bar shows what the cache knows (pending changes, last sync) from the start.
-        self.bridge.on_event(StatusChanged(self.sync.status()))
-        self.bench = build_workbench(
-            signed, runner=self.runner, sync=self.sync, bridge=self.bridge, clock=self._clock
-        )
-        window = self._open_window()
-        if start_sync:
-            self._start_sync_after_first_paint(window, self.sync)
-        return window
+        self.sync = sync
+        self._unsubscribe = sync.subscribe(self.bridge.on_event)
+        slot.fill(sync)
+        return sync
 
-    def _start_sync_after_first_paint(self, window: QWidget, sync: SyncService) -> None:
-        # The sync thread's first round (the HTTP client's import, a request, applying what came)
-        # shares the interpreter lock with the GUI thread: started before Today is on screen, it
-        # stretches the cold start the user waits through; a moment later it costs nobody.
+    def _start_sync_after_first_paint(
+        self, window: QWidget, signed: SignedIn, slot: SyncSlot
+    ) -> None:
+        # Building the service imports the engine and the HTTP client, and its first round (a
+        # request, applying what came) shares the interpreter lock with the GUI thread: done
+        # before Today is on screen, they stretch the cold start the user waits through; a moment
+        # later they cost nobody.
         # The watcher belongs to this object, not the window, so closing the window (which may
         # come first) never deletes it under a pending call.
         def start() -> None:
@@ -173,8 +205,8 @@ class DeskApp(QObject):
             with contextlib.suppress(RuntimeError):  # the window is already gone
                 window.removeEventFilter(starter)
             starter.deleteLater()
-            if self.sync is sync:  # not signed out or closed in the meantime
-                sync.start()
+            if self.signed is signed and self.sync is None:  # not signed out or closed since
+                self._build_sync(signed, slot).start()
 
         starter = _FirstPaint(start, self)
         window.installEventFilter(starter)

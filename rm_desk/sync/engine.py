@@ -1,4 +1,4 @@
-"""One sync round, and the status snapshot.
+"""One sync round.
 
 :meth:`SyncEngine.run_round` pushes the outbox, pulls the feed, then pushes again what changed
 meanwhile (edits made during the round, ops the pull rebased, edits of records whose create was
@@ -8,8 +8,8 @@ just applied), and last uploads the audit events the server has not acknowledged
 and when a round last completed (``last_success``). Errors reach the caller unchanged: the
 scheduler decides what they mean.
 
-:func:`read_status` builds the :class:`~rm_desk.sync.events.SyncStatus` snapshot from the cache
-and what the scheduler knows (phase, online, the last problem).
+:func:`read_status` (the status snapshot) lives in :mod:`rm_desk.sync.status`, which the window
+reads before its first paint without loading this module; it is re-exported here.
 """
 
 from __future__ import annotations
@@ -20,17 +20,17 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
-from rm_desk.domain.enums import OpState, SyncPhase
+from rm_desk.domain.enums import SyncPhase
 from rm_desk.errors import RmDeskError
 from rm_desk.local_store.engine import Store
-from rm_desk.local_store.outbox import UNSENT_STATES, count_open_conflicts, op_counts
-from rm_desk.local_store.sync_state import LAST_SERVER_CONTACT, LAST_SUCCESS, get_state, set_state
+from rm_desk.local_store.sync_state import LAST_SERVER_CONTACT, LAST_SUCCESS, set_state
 from rm_desk.sync.audit_upload import AuditReport, AuditUploader
 from rm_desk.sync.cancel import StopCheck, never
 from rm_desk.sync.client import MAX_MUTATIONS, ApiClient
-from rm_desk.sync.events import SyncEvent, SyncStatus
+from rm_desk.sync.events import SyncEvent
 from rm_desk.sync.pull import PAGE_LIMIT, Puller, PullReport
 from rm_desk.sync.push import Pusher, PushReport
+from rm_desk.sync.status import read_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,48 +123,6 @@ class SyncEngine:
 
 def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
-
-
-def _moment(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def read_status(
-    store: Store,
-    *,
-    phase: SyncPhase,
-    online: bool | None,
-    title: str | None = None,
-    message: str | None = None,
-    code: str | None = None,
-    wipe: bool = False,
-    session_ended: bool = False,
-) -> SyncStatus:
-    """The status snapshot: the scheduler's view plus the counts and times in the cache."""
-    with store.read() as conn:
-        counts = op_counts(conn)
-        conflicts = count_open_conflicts(conn)
-        last_success = get_state(conn, LAST_SUCCESS)
-        last_contact = get_state(conn, LAST_SERVER_CONTACT)
-    return SyncStatus(
-        phase=phase,
-        online=online,
-        last_success=_moment(last_success),
-        last_contact=_moment(last_contact),
-        pending_count=sum(counts.get(state, 0) for state in UNSENT_STATES),
-        conflict_count=conflicts,
-        rejected_count=counts.get(OpState.REJECTED, 0),
-        title=title,
-        message=message,
-        code=code,
-        wipe=wipe,
-        session_ended=session_ended,
-    )
 
 
 __all__ = ["RoundReport", "SyncEngine", "read_status"]

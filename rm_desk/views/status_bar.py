@@ -9,6 +9,10 @@ offline unlock with no session to resume, a refresh token revoked or expired on 
 says "Session ended — sign in to sync" and shows a "Sign in again" button, which emits
 :attr:`SyncStatusBar.sign_in_again_requested` (the app answers with the re-sign-in dialog); both
 go once a round succeeds.
+
+The app builds the sync service after the window's first paint: until it arrives the bar shows
+the status read from the cache and "Sync now" waits, disabled (see
+:class:`~rm_desk.views.workbench.SyncSlot`).
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ class SyncStatusBar(QStatusBar):
         self.sync_now = QPushButton(self.tr("Sync now"), self)
         self.sync_now.setAccessibleName(self.tr("Sync now"))
         self.sync_now.setEnabled(bench.sync is not None)
+        bench.sync_slot.arrived.connect(self._sync_arrived)
         self.sign_in_again = QPushButton(self.tr("Sign in again"), self)
         self.sign_in_again.setObjectName("sign_in_again")
         self.sign_in_again.setAccessibleName(self.tr("Sign in again"))
@@ -101,14 +106,10 @@ class SyncStatusBar(QStatusBar):
         syncing = status is not None and status.phase in _SYNCING
         # The problem stays in the status until a round succeeds; a round running after signing
         # in again shows as syncing, not as an ended session.
-        ended = (
-            self._bench.sync is not None
-            and status is not None
-            and not syncing
-            and status.session_ended
-        )
+        runs_sync = self._bench.sync_slot.runs_sync
+        ended = runs_sync and status is not None and not syncing and status.session_ended
         self.sign_in_again.setVisible(ended)
-        if self._bench.sync is None:
+        if not runs_sync:
             self.connection.setText(self.tr("Working offline"))
         elif ended:
             self.connection.setText(self.tr("Session ended — sign in to sync"))
@@ -139,6 +140,10 @@ class SyncStatusBar(QStatusBar):
         elif status is not None and status.title:
             problem = translate_words(status.title)
         self.connection.setToolTip(problem)
+
+    def _sync_arrived(self) -> None:
+        self.sync_now.setEnabled(self._bench.sync is not None)
+        self._render()
 
     def _sync_now(self) -> None:
         if self._bench.sync is not None:

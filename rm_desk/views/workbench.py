@@ -3,7 +3,10 @@
 A screen never reaches for globals. It gets one :class:`Workbench` holding the open cache, the
 signed-in user and their permissions, the sync bridge, the task runner, the online calls (reveal,
 older transactions), the clock and the :class:`Navigator` through which it asks the main window to
-show another screen or a customer. Tests build a Workbench over a real cache with an
+show another screen or a customer. The sync service comes through a :class:`SyncSlot`: the app
+builds it after the window's first paint (loading the engine and the HTTP client costs a tenth of
+a second Today need not wait for), so a screen built before reads ``bench.sync`` as ``None`` and
+may listen for :attr:`SyncSlot.arrived`. Tests build a Workbench over a real cache with an
 :class:`~rm_desk.views.runner.InlineTaskRunner` and a fixed clock.
 """
 
@@ -68,6 +71,37 @@ class OnlineCalls(Protocol):
     ) -> TransactionPage: ...
 
 
+class SyncSlot(QObject):
+    """Where the window finds the sync service, which may arrive after the window is built.
+
+    Signals:
+        arrived(): The service is in the slot now.
+    """
+
+    arrived = Signal()
+
+    def __init__(self, service: SyncService | None = None, *, coming: bool = False) -> None:
+        """A slot holding ``service``, or empty; ``coming``: a service will be put in later."""
+        super().__init__()
+        self._service = service
+        self._coming = coming
+
+    @property
+    def service(self) -> SyncService | None:
+        return self._service
+
+    @property
+    def runs_sync(self) -> bool:
+        """Whether the window runs sync: the service is here or on its way."""
+        return self._service is not None or self._coming
+
+    def fill(self, service: SyncService) -> None:
+        """Put the service in and tell who waits for it."""
+        self._service = service
+        self._coming = False
+        self.arrived.emit()
+
+
 class Navigator(QObject):
     """How a screen asks the main window to show something else.
 
@@ -89,7 +123,7 @@ class Navigator(QObject):
         self.screen_requested.emit(screen)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Workbench:
     """The signed-in window's shared pieces (see the module docstring).
 
@@ -103,7 +137,8 @@ class Workbench:
         runner: Off-GUI-thread work.
         navigator: Requests to show another screen or a customer.
         online: Direct calls to the bank; ``None`` in a window that never signed in online.
-        sync: The sync facade; ``None`` in tests and screenshots that run without sync.
+        sync_slot: Where the sync facade is, or arrives after the first paint; empty in tests and
+            screenshots that run without sync (see :attr:`sync`).
         clock: Now, in UTC.
         zone: The bank's zone, in which "today" and due dates are read.
     """
@@ -116,10 +151,54 @@ class Workbench:
     bridge: SyncBridge
     runner: TaskRunner
     navigator: Navigator
-    online: OnlineCalls | None = None
-    sync: SyncService | None = None
-    clock: Callable[[], datetime] = lambda: datetime.now().astimezone()
-    zone: tzinfo = BANK_ZONE
+    online: OnlineCalls | None
+    sync_slot: SyncSlot
+    clock: Callable[[], datetime]
+    zone: tzinfo
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        user: User,
+        permissions: frozenset[str],
+        device_id: str,
+        policy: Policy,
+        bridge: SyncBridge,
+        runner: TaskRunner,
+        navigator: Navigator,
+        online: OnlineCalls | None = None,
+        sync: SyncService | None = None,
+        sync_slot: SyncSlot | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now().astimezone(),
+        zone: tzinfo = BANK_ZONE,
+    ) -> None:
+        """The pieces; ``sync`` (a running service) takes the place of any ``sync_slot``."""
+        # Written by hand for ``sync=``: ``replace(bench, sync=service)`` gives a bench its own
+        # filled slot, where the generated __init__ would only know the slot.
+        if sync is not None or sync_slot is None:
+            sync_slot = SyncSlot(sync)
+        values: dict[str, object] = {
+            "store": store,
+            "user": user,
+            "permissions": permissions,
+            "device_id": device_id,
+            "policy": policy,
+            "bridge": bridge,
+            "runner": runner,
+            "navigator": navigator,
+            "online": online,
+            "sync_slot": sync_slot,
+            "clock": clock,
+            "zone": zone,
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def sync(self) -> SyncService | None:
+        """The sync facade; ``None`` without sync, or before it arrives (see :class:`SyncSlot`)."""
+        return self.sync_slot.service
 
     def may(self, permission: Permission) -> bool:
         return permission.value in self.permissions
@@ -140,4 +219,4 @@ class Workbench:
         return bool(status is None or status.online is not False)
 
 
-__all__ = ["Navigator", "OnlineCalls", "Permission", "ScreenId", "Workbench"]
+__all__ = ["Navigator", "OnlineCalls", "Permission", "ScreenId", "SyncSlot", "Workbench"]

@@ -89,11 +89,14 @@ def test_switching_to_chinese_rebuilds_the_window_and_keeps_the_session(
 ) -> None:
     before = desk.window
     assert before is not None
+    # The service is built after the first paint; the new window carries on with the same one.
+    qtbot.waitUntil(lambda: desk.sync is not None, timeout=10_000)
+    sync, signed = desk.sync, desk.signed
     before.language_requested.emit("zh")
     after = desk.window
     assert after is not None and after is not before
     assert after.navigation.item(0).text() == "今日"
-    assert desk.signed is not None and desk.sync is not None
+    assert desk.signed is signed and desk.sync is sync is not None
 
 
 def test_lock_hides_the_window_until_the_password_is_given_again(
