@@ -2,4 +2,5 @@
 
 from rm_desk.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # a child process that imports the module (spawn) must not start the app
+    raise SystemExit(main())
