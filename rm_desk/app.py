@@ -131,6 +131,7 @@ class DeskApp(QObject):
         self.bench: Workbench | None = None
         self.window: MainWindow | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self._sync_starter: _FirstPaint | None = None
 
     # --- sign-in -------------------------------------------------------------------------------
 
@@ -202,14 +203,16 @@ class DeskApp(QObject):
             if starter.started:
                 return
             starter.started = True
-            with contextlib.suppress(RuntimeError):  # the window is already gone
-                window.removeEventFilter(starter)
+            starter.unwatch()
             starter.deleteLater()
+            if self._sync_starter is starter:
+                self._sync_starter = None
             if self.signed is signed and self.sync is None:  # not signed out or closed since
                 self._build_sync(signed, slot).start()
 
         starter = _FirstPaint(start, self)
-        window.installEventFilter(starter)
+        starter.watch(window)
+        self._sync_starter = starter
         QTimer.singleShot(SYNC_START_FALLBACK_MS, starter, start)
 
     def _open_window(self) -> MainWindow:
@@ -269,7 +272,9 @@ class DeskApp(QObject):
         if old is not None:
             old.destroyed.disconnect(self._on_window_closed)
             old.close()
-        self._open_window()
+        window = self._open_window()
+        if self._sync_starter is not None:  # switched before the first window painted
+            self._sync_starter.watch(window)
 
     def end_session(self) -> None:
         """Sign out: stop sync, end the session, close the window, ask to sign in again."""
@@ -294,6 +299,7 @@ class DeskApp(QObject):
             with contextlib.suppress(RuntimeError, TypeError):  # never connected: nothing to undo
                 window.destroyed.disconnect(self._on_window_closed)
             window.close()
+        self._sync_starter = None
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -311,12 +317,23 @@ class DeskApp(QObject):
 
 
 class _FirstPaint(QObject):
-    """Calls ``then`` once, on the next turn of the event loop after the watched widget painted."""
+    """Calls ``then`` once, on the next turn of the event loop after a watched widget painted."""
 
     def __init__(self, then: Callable[[], None], parent: QObject) -> None:
         super().__init__(parent)
         self.started = False
         self._then = then
+        self._watched: list[QWidget] = []
+
+    def watch(self, widget: QWidget) -> None:
+        widget.installEventFilter(self)
+        self._watched.append(widget)
+
+    def unwatch(self) -> None:
+        for widget in self._watched:
+            with contextlib.suppress(RuntimeError):  # the window is already gone
+                widget.removeEventFilter(self)
+        self._watched.clear()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if event.type() == QEvent.Type.Paint and not self.started:

@@ -19,6 +19,7 @@ from rm_desk.local_store import MemoryVault
 from rm_desk.paths import AppPaths
 from rm_desk.session import MemoryTokenStore, SignedIn, sign_in_online
 from rm_desk.views import i18n, sign_in
+from rm_desk.views.status_bar import SyncStatusBar
 from rm_desk.views.workbench import ScreenId
 from tests.gui.conftest import PASSWORD, LiveBank
 
@@ -89,14 +90,16 @@ def test_switching_to_chinese_rebuilds_the_window_and_keeps_the_session(
 ) -> None:
     before = desk.window
     assert before is not None
-    # The service is built after the first paint; the new window carries on with the same one.
-    qtbot.waitUntil(lambda: desk.sync is not None, timeout=10_000)
-    sync, signed = desk.sync, desk.signed
+    signed = desk.signed
     before.language_requested.emit("zh")
     after = desk.window
     assert after is not None and after is not before
     assert after.navigation.item(0).text() == "今日"
-    assert desk.signed is signed and desk.sync is sync is not None
+    assert desk.signed is signed is not None
+    # Switched before the first window painted: sync starts once the new one has.
+    bar = after.statusBar()
+    assert isinstance(bar, SyncStatusBar)
+    qtbot.waitUntil(lambda: desk.sync is not None and bar.sync_now.isEnabled(), timeout=1500)
 
 
 def test_lock_hides_the_window_until_the_password_is_given_again(
