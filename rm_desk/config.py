@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, Literal
+from urllib.parse import urlsplit
 
 from rm_desk.errors import ConfigError
 from rm_desk.paths import AppPaths
@@ -141,15 +142,19 @@ def _setting(
 
 
 def _check_server_url(value: str) -> str | None:
-    import httpx  # here, not at the top: the window's start-up does not need the HTTP client
-
+    # urllib, not httpx: the window's start-up reads the settings and does not need the HTTP
+    # client (the client checks the address again when it connects).
+    text = value.strip()
     try:
-        url = httpx.URL(value.strip())
-    except httpx.InvalidURL:
+        url = urlsplit(text)
+        url.port  # noqa: B018 (raises for a port that is not a number from 0 to 65535)
+    except ValueError:
         return "is not a valid web address"
-    if url.scheme not in ("https", "http") or not url.host:
+    if any(not char.isprintable() or char.isspace() for char in url.netloc):
+        return "is not a valid web address"
+    if url.scheme not in ("https", "http") or not url.hostname:
         return "must be a web address starting with https://"
-    if url.userinfo:
+    if "@" in url.netloc:
         return "must not contain a user name or password"
     return None
 

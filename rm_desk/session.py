@@ -68,9 +68,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any, Final, Literal, Protocol, TypeVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar
 
 from rm_desk.config import Config
 from rm_desk.domain.enums import Role
@@ -106,9 +104,16 @@ from rm_desk.local_store.users import (
     user_cache_exists,
 )
 from rm_desk.paths import AppPaths
-from rm_desk.sync.client import ApiClient, MeInfo, Policy, Timeouts, TransactionPage, User
 from rm_desk.sync.errors import AuthError, SessionExpired, SyncError
 from rm_desk.sync.events import SyncStatus
+from rm_desk.sync.identity import Policy, User
+
+if TYPE_CHECKING:
+    # The HTTP client (httpx) loads with the first exchange: an offline unlock and the window's
+    # first paint need neither.
+    import httpx
+
+    from rm_desk.sync.client import ApiClient, MeInfo, Timeouts, TransactionPage
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +131,9 @@ LOGOUT: Final = "logout"
 AGAIN: Final = "again"
 """The ``mode`` of the ``login`` audit event of :func:`sign_in_again`."""
 SIGN_OUT_WAIT_S: Final = 5.0
-SIGN_OUT_TIMEOUTS: Final = Timeouts(connect=3.0, read=4.0)
+SIGN_OUT_CONNECT_S: Final = 3.0
+SIGN_OUT_READ_S: Final = 4.0
+"""Seconds the sign-out waits for a connection and for each read (its own short timeouts)."""
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -408,6 +415,8 @@ def _new_client(
     transport: httpx.BaseTransport | None,
     timeout: Timeouts | None = None,
 ) -> ApiClient:
+    from rm_desk.sync.client import ApiClient
+
     return ApiClient(
         server_url,
         transport=transport,
@@ -822,7 +831,10 @@ def sign_out(signed_in: SignedIn, *, wait_s: float = SIGN_OUT_WAIT_S) -> None:
 
 def _log_out_on_server(credentials: SessionCredentials, token: str) -> None:
     try:
-        with credentials.new_client(SIGN_OUT_TIMEOUTS) as client:
+        from rm_desk.sync.client import Timeouts
+
+        timeouts = Timeouts(connect=SIGN_OUT_CONNECT_S, read=SIGN_OUT_READ_S)
+        with credentials.new_client(timeouts) as client:
             client.resume(token)
             client.logout()
     except Exception as error:  # best effort: the token is forgotten here either way
@@ -843,7 +855,7 @@ def _raise_unless_verified(check: UnlockCheck) -> None:
 
 def _signed_in(
     store: Store,
-    me: MeInfo,
+    me: MeInfo | _RememberedMe,
     device_id: str,
     server_url: str,
     mode: Mode,
@@ -874,14 +886,24 @@ def _me_record(me: MeInfo) -> dict[str, Any]:
     }
 
 
-def _me_from(record: Mapping[str, Any] | None) -> MeInfo | None:
+@dataclass(frozen=True, slots=True)
+class _RememberedMe:
+    """``GET /me`` as the cache keeps it for offline starts: the fields of
+    :class:`~rm_desk.sync.client.MeInfo`, without loading the HTTP client's module."""
+
+    user: User
+    permissions: frozenset[str]
+    policy: Policy
+
+
+def _me_from(record: Mapping[str, Any] | None) -> _RememberedMe | None:
     if record is None:
         return None
     try:
         user = record["user"]
         known = {f.name for f in fields(Policy)}
         policy = {k: int(v) for k, v in record["policy"].items() if k in known}
-        return MeInfo(
+        return _RememberedMe(
             user=User(
                 id=str(user["id"]),
                 name=str(user["name"]),

@@ -39,17 +39,18 @@ attributes for logs and the sync issues list. The library exception is not chain
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import httpx
 import orjson
 
 from rm_desk.errors import RmDeskError
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class SyncError(RmDeskError):
@@ -352,6 +353,8 @@ def error_for(facts: ProblemFacts) -> SyncError:
 
 
 def _for_httpx(error: httpx.HTTPError) -> SyncError:
+    import httpx
+
     cause = type(error).__name__
     if isinstance(error, httpx.DecodingError | httpx.TooManyRedirects):
         return ProtocolError(cause=cause)  # a gzip body that does not inflate, a redirect loop
@@ -365,6 +368,8 @@ def _for_httpx(error: httpx.HTTPError) -> SyncError:
 
 
 def _is_certificate_error(error: BaseException) -> bool:
+    import ssl
+
     seen: BaseException | None = error
     while seen is not None:
         if isinstance(seen, ssl.SSLCertVerificationError):
@@ -390,6 +395,10 @@ def convert_errors() -> Iterator[None]:
     The converted error is raised with no link to the original, which may hold the request's
     ``Authorization`` header or the body (see the module docstring).
     """
+    # Here, not at the top: the window names these errors at start-up, and only an exchange
+    # (which has loaded the HTTP client already) needs httpx's.
+    import httpx
+
     converted: SyncError | None = None
     try:
         yield

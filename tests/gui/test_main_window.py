@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -11,13 +14,18 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QTableView
 from sqlalchemy import select
 
+from rm_desk.config import Config
 from rm_desk.domain.enums import SyncPhase
 from rm_desk.domain.masking import contains_unmasked, mask_name
 from rm_desk.local_store import schema
+from rm_desk.paths import AppPaths
+from rm_desk.session import MemoryTokenStore, sign_in_online
 from rm_desk.sync.events import StatusChanged, SyncStatus
 from rm_desk.views.idle import IdleWatch
 from rm_desk.views.main_window import MainWindow
 from rm_desk.views.workbench import ScreenId, Workbench
+from tests.conftest import PersistentTestVault
+from tests.gui.conftest import FAST_KDF, PASSWORD, LiveBank
 
 
 def _window(qtbot: Any, bench: Workbench) -> MainWindow:
@@ -178,6 +186,101 @@ def test_the_window_start_imports_neither_pypinyin_nor_alembic_nor_the_360_view_
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert out.stdout.split("\n")[:2] == ["False False False False", "zengzhiqiang False"]
+
+
+_APP_START = r"""
+import json, os, sys
+from datetime import datetime
+from pathlib import Path
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from rm_desk import app as desk_app
+from rm_desk.config import Config
+from rm_desk.local_store.keys import KeyStorage
+from rm_desk.paths import AppPaths
+from rm_desk.session import MemoryTokenStore, unlock_offline
+from PySide6.QtCore import QEvent, QObject, QTimer
+
+keys = json.loads(os.environ["RM_DESK_TEST_KEYS"])
+
+class Vault:  # the OS keyring holding the cache's key
+    storage = KeyStorage.OS_KEYRING
+    def load(self, name): return keys.get(name)
+    def save(self, name, key): keys[name] = key
+    def delete(self, name): keys.pop(name, None)
+
+root, now, url, password = Path(sys.argv[1]), datetime.fromisoformat(sys.argv[2]), *sys.argv[3:]
+clock = lambda: now
+paths = AppPaths(root / "data", root / "config", root / "logs").ensure()
+config = Config(server_url=url)
+app = desk_app.make_application(["rm-desk"])
+vault = Vault()
+desk = desk_app.DeskApp(app, config, paths, vault, clock=clock)
+names = ("httpx", "rm_desk.sync.engine")
+seen = {}
+
+class Watch(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and "paint" not in seen:
+            seen["paint"] = [name in sys.modules for name in names]
+        return False
+
+signed = unlock_offline(
+    config, paths, "rm001", password, vault=vault, clock=clock, tokens=MemoryTokenStore()
+)
+watch = Watch()
+window = desk.start_session(signed)
+window.installEventFilter(watch)
+bar = window.statusBar()
+seen["before_paint"] = [bar.connection.text(), bar.sync_now.isEnabled()]
+
+def look():
+    if desk.sync is not None:
+        seen["sync"] = [bar.sync_now.isEnabled()] + [name in sys.modules for name in names]
+        app.quit()
+
+poll = QTimer()
+poll.timeout.connect(look)
+poll.start(20)
+QTimer.singleShot(30_000, app.quit)
+app.exec()
+print(json.dumps(seen))
+sys.stdout.flush()
+os._exit(0)
+"""
+
+
+def test_the_app_paints_today_before_loading_the_http_client_and_the_sync_engine(
+    live_bank: LiveBank, tmp_path: Path
+) -> None:
+    # httpx and the sync engine are a tenth of a second of the cold start: the service that
+    # needs them is built once Today is on screen, and "Sync now" waits for it.
+    paths = AppPaths(tmp_path / "data", tmp_path / "config", tmp_path / "logs").ensure()
+    vault = PersistentTestVault()
+    signed = sign_in_online(
+        Config(server_url=live_bank.url),
+        paths,
+        "rm001",
+        PASSWORD,
+        vault=vault,
+        clock=live_bank.clock,
+        tokens=MemoryTokenStore(),
+        kdf_cost=FAST_KDF,
+    )
+    signed.store.close()
+    now = live_bank.clock().isoformat()
+    out = subprocess.run(
+        [sys.executable, "-c", _APP_START, str(tmp_path), now, live_bank.url, PASSWORD],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env={**os.environ, "RM_DESK_TEST_KEYS": json.dumps(vault.keys)},
+    )
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["before_paint"] == ["Connecting…", False]
+    assert seen["paint"] == [False, False]
+    assert seen["sync"] == [True, True, True]
 
 
 def test_the_cheap_schema_check_names_the_head_alembic_names() -> None:

@@ -124,6 +124,22 @@ def test_saving_a_locked_setting_is_refused_in_words_and_leaves_the_file(
         ("ca_bundle", "/tmp/ca.pem", "This setting can only be changed by IT."),
         ("language", "fr", "A setting of RM Desk has a value that cannot be used."),
         ("server_url", "ftp://bank.cn", "A setting of RM Desk has a value that cannot be used."),
+        ("server_url", "https://", "A setting of RM Desk has a value that cannot be used."),
+        (
+            "server_url",
+            "https://rm:pw@crm.bank.cn",
+            "A setting of RM Desk has a value that cannot be used.",
+        ),
+        (
+            "server_url",
+            "https://crm.bank.cn:443x",
+            "A setting of RM Desk has a value that cannot be used.",
+        ),
+        (
+            "server_url",
+            "https://crm bank.cn",
+            "A setting of RM Desk has a value that cannot be used.",
+        ),
     ],
 )
 def test_saving_an_unknown_it_only_or_bad_setting_is_refused(
