@@ -137,6 +137,27 @@ def ops_in_states(conn: Connection, states: Collection[OpState]) -> list[StoredO
     return [_op(row) for row in rows]
 
 
+_ANY_IN_STATES_SQL = "SELECT 1 FROM outbox WHERE state IN ({}) LIMIT 1"
+_HELD_PROFILES_SQL = (
+    "SELECT DISTINCT record_id FROM outbox WHERE state = ? AND entity = 'customer' AND op = ?"
+)
+
+
+def any_in_states(conn: Connection, states: Collection[OpState]) -> bool:
+    """Whether any op is in one of ``states``: one step down ``ix_outbox_state_seq``, written
+    out in SQL (building a select cost more than running it, and an idle round asks twice)."""
+    values = tuple(sorted(s.value for s in states))
+    sql = _ANY_IN_STATES_SQL.format(", ".join("?" for _ in values))
+    return conn.exec_driver_sql(sql, values).first() is not None
+
+
+def customers_with_held_ops(conn: Connection) -> list[str]:
+    """Ids of customers with an update op kept in state ``conflict`` (one that may hold the soft
+    profile for the inbox; :func:`~rm_desk.local_store.writes.rebase_held_profiles`)."""
+    params = (OpState.CONFLICT.value, OpKind.UPDATE.value)
+    return [str(row[0]) for row in conn.exec_driver_sql(_HELD_PROFILES_SQL, params)]
+
+
 def op_by_id(conn: Connection, op_id: str) -> StoredOp | None:
     ob = schema.outbox
     row = conn.execute(select(ob).where(ob.c.op_id == op_id)).mappings().first()

@@ -15,8 +15,11 @@ same for several edits at once (a visit and its follow-up task): all of them com
 
 A customer's soft profile is written whole, so an edit of one key carries every other key as the
 row shows it — and a key waiting in the conflict inbox shows the user's value, which the bank must
-not get before the user decides. Such a key goes out with the bank's value, as if untouched
-(:func:`_hold_back_undecided`).
+not get before the user decides. While keys wait, only the keys an edit changes are the user's;
+every other key goes out with the value it follows (the bank's, or the user's in a pending op), as
+if untouched (:func:`_hold_back_undecided`). The ops holding the waiting values carry the whole
+profile (ops are laid over the server copy whole field by whole field), rebuilt from the waiting
+keys and the bank's copy whenever either changes (:func:`rebase_held_profiles`).
 
 An update op keeps, in its ``snapshot``, the values its fields had just before the edit (what the
 user saw and changed): the base of *this* op in the three-way merge, which stays right even when a
@@ -43,6 +46,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import orjson
@@ -248,12 +252,138 @@ def _update(
         ).decode()
     conn.execute(update(table).where(table.c.id == record_id).values(**values))
     before = {name: visible.get(name) for name in changes}
-    sent, before, waiting = _hold_back_undecided(conn, entity, row, changes, before)
-    base_rev, before = _base_behind_unsent(conn, entity, record_id, row["rev"], before)
-    result = queue_update(conn, entity, record_id, base_rev, sent, before, now)
-    if waiting:
-        _keep_holders_last(conn, record_id, changes[_SOFT_PROFILE], now)
+    undecided = _hold_back_undecided(conn, entity, row, changes, before)
+    base_rev, before = _base_behind_unsent(conn, entity, record_id, row["rev"], undecided.before)
+    if undecided.stale_rev is not None and undecided.stale_rev < base_rev:
+        base_rev = undecided.stale_rev
+    result = queue_update(conn, entity, record_id, base_rev, undecided.sent, before, now)
+    if undecided.held:
+        rebase_held_profiles(conn, record_id, now, last=True, chosen=undecided.chosen)
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class _HeldProfile:
+    """A customer's soft profile as its ops in state ``conflict`` should show it."""
+
+    holders: Sequence[Mapping[Any, Any]]
+    """The outbox rows in state ``conflict`` that carry the profile, in ``seq`` order."""
+    waiting: dict[str, dict[str, Any]]
+    """Per holder ``op_id``: its keys waiting in the inbox and the user's value of each."""
+    following: dict[str, Any]
+    """The server copy's profile with the keys the user changed in the other pending ops."""
+    shown: dict[str, Any]
+    """``following`` with the waiting keys at the user's values: what the row shows."""
+    row_profile: Any
+    """The profile the row shows now."""
+
+
+def _held_profile(
+    conn: Connection, record_id: str, chosen: Mapping[str, Any] | None = None
+) -> _HeldProfile | None:
+    """How a customer's soft profile stands while keys of it wait in the conflict inbox, or
+    ``None`` when no op in state ``conflict`` carries it.
+
+    Such an op (the *holder*) keeps the user's values of the waiting keys visible; every other
+    key follows the bank, as under any pending edit: the server copy, with the keys the user
+    changed in pending ops (an op's profile against its snapshot) laid over it in outbox order.
+    ``chosen`` gives waiting keys a newer value of the user's (an edit of the key made since).
+    """
+    ob = schema.outbox
+    rows = (
+        conn.execute(
+            select(ob)
+            .where(
+                ob.c.entity == Entity.CUSTOMER.value,
+                ob.c.record_id == record_id,
+                ob.c.op == OpKind.UPDATE.value,
+            )
+            .order_by(ob.c.seq)
+        )
+        .mappings()
+        .all()
+    )
+    holders = [
+        r for r in rows if r["state"] == OpState.CONFLICT.value and _SOFT_PROFILE in _fields(r)
+    ]
+    if not holders:
+        return None
+    customers = schema.ENTITY_TABLES[Entity.CUSTOMER.value]
+    record = conn.execute(select(customers).where(customers.c.id == record_id)).mappings().first()
+    if record is None:
+        return None
+    row_profile = decode_row(customers, record).get(_SOFT_PROFILE)
+    server: Any = row_profile
+    if record["base"]:
+        server = orjson.loads(record["base"]).get(_SOFT_PROFILE, row_profile)
+    following = dict(server) if isinstance(server, Mapping) else {}
+    for op in rows:
+        if op["state"] == OpState.CONFLICT.value:
+            continue
+        profile = _fields(op).get(_SOFT_PROFILE)
+        if not isinstance(profile, Mapping):
+            continue
+        snapshot = orjson.loads(op["snapshot"]) if op["snapshot"] else {}
+        base = snapshot.get(_SOFT_PROFILE) if isinstance(snapshot, Mapping) else None
+        if not isinstance(base, Mapping):
+            base = {}
+        for key in {*profile, *base}:
+            value = profile.get(key, _ABSENT)
+            if value != base.get(key, _ABSENT):
+                _set_key(following, key, value)
+    c = schema.conflict
+    prefix = _SOFT_PROFILE + "."
+    keys_of: dict[str, list[str]] = {}
+    for op_id, field in conn.execute(
+        select(c.c.op_id, c.c.field).where(
+            c.c.entity == Entity.CUSTOMER.value,
+            c.c.record_id == record_id,
+            c.c.resolved_at.is_(None),
+            c.c.field.startswith(prefix, autoescape=True),
+        )
+    ).tuples():
+        if op_id is not None and field is not None:
+            keys_of.setdefault(op_id, []).append(field.removeprefix(prefix))
+    waiting: dict[str, dict[str, Any]] = {}
+    shown = dict(following)
+    for holder in holders:
+        held = _fields(holder)[_SOFT_PROFILE]
+        held = held if isinstance(held, Mapping) else {}
+        own = waiting.setdefault(holder["op_id"], {})
+        for key in keys_of.get(holder["op_id"], ()):
+            value = held.get(key, _ABSENT)
+            if chosen is not None and key in chosen:
+                value = chosen[key]
+            own[key] = value
+            _set_key(shown, key, value)
+    return _HeldProfile(holders, waiting, following, shown, row_profile)
+
+
+def _fields(op: Mapping[Any, Any]) -> dict[str, Any]:
+    fields: dict[str, Any] = orjson.loads(op["fields"])
+    return fields
+
+
+def _set_key(profile: dict[str, Any], key: str, value: Any) -> None:
+    if value is _ABSENT:
+        profile.pop(key, None)
+    else:
+        profile[key] = value
+
+
+@dataclass(frozen=True, slots=True)
+class _Undecided:
+    """What :func:`_hold_back_undecided` made of an edit."""
+
+    sent: dict[str, Any]
+    before: dict[str, Any]
+    held: bool = False
+    """Whether ops in state ``conflict`` carry the customer's soft profile."""
+    chosen: Mapping[str, Any] | None = None
+    """Waiting keys the edit changed, with their new values."""
+    stale_rev: int | None = None
+    """A ``base_rev`` the op must not be newer than: the edit changed a key the row showed with
+    a holder's old copy of the bank's value."""
 
 
 def _hold_back_undecided(
@@ -262,47 +392,103 @@ def _hold_back_undecided(
     row: Mapping[str, Any],
     changes: dict[str, Any],
     before: dict[str, Any],
-) -> tuple[dict[str, Any], dict[str, Any], bool]:
-    """Send soft-profile keys that wait in the conflict inbox with the bank's value.
+) -> _Undecided:
+    """The soft profile an edit sends while keys of it wait in the conflict inbox.
 
-    A waiting key the edit leaves as it is gets the server copy's value in the op and in its
-    snapshot alike, so the op neither sends it nor counts it as the user's change; a waiting key
-    the edit changes is the user's new choice and goes as it is.
-
-    Returns:
-        The fields to send, their snapshot, and whether a key of the profile is waiting.
+    The profile is written whole, but only the keys the edit changes (against the profile
+    shown) are the user's: every other key goes with the value it follows (the bank's, or the
+    user's in a pending op), in the op and in its snapshot alike, so the op neither sends it as
+    a change nor counts it as one. So a waiting key the edit leaves alone goes out with the
+    bank's value (the undecided value must not reach the bank before the user decides), and a
+    key the bank changed since the conflict, which the holder may still show with its older
+    value, is not sent back over the bank's. A key the edit changes is the user's new choice and
+    goes as it is, with the value the user saw as its base; when that was a holder's older copy,
+    the op's ``base_rev`` is no newer than the holder's, so the bank reports its change.
     """
     profile = changes.get(_SOFT_PROFILE)
     if entity != Entity.CUSTOMER.value or not isinstance(profile, Mapping):
-        return changes, before, False
-    prefix = _SOFT_PROFILE + "."
-    c = schema.conflict
-    waiting = [
-        str(name).removeprefix(prefix)
-        for name in conn.execute(
-            select(c.c.field).where(
-                c.c.entity == entity,
-                c.c.record_id == row["id"],
-                c.c.resolved_at.is_(None),
-                c.c.field.startswith(prefix, autoescape=True),
-            )
-        ).scalars()
-    ]
-    if not waiting:
-        return changes, before, False
-    base = orjson.loads(row["base"]) if row.get("base") else {}
-    server = base.get(_SOFT_PROFILE) or {}
-    shown = before.get(_SOFT_PROFILE) or {}
-    sent, seen = dict(profile), dict(shown)
-    for key in waiting:
-        if profile.get(key, _ABSENT) != shown.get(key, _ABSENT):
+        return _Undecided(changes, before)
+    held = _held_profile(conn, row["id"])
+    if held is None:
+        return _Undecided(changes, before)
+    shown = before.get(_SOFT_PROFILE)
+    shown = shown if isinstance(shown, Mapping) else {}
+    waiting = {key for keys in held.waiting.values() for key in keys}
+    sent, seen = dict(held.following), dict(held.following)
+    chosen: dict[str, Any] = {}
+    stale = False
+    for key in {*profile, *shown}:
+        new, old = profile.get(key, _ABSENT), shown.get(key, _ABSENT)
+        if new == old:
             continue
-        for copy in (sent, seen):
-            if key in server:
-                copy[key] = server[key]
-            else:
-                copy.pop(key, None)
-    return {**changes, _SOFT_PROFILE: sent}, {**before, _SOFT_PROFILE: seen}, True
+        _set_key(sent, key, new)
+        _set_key(seen, key, old)
+        if key in waiting:
+            chosen[key] = new
+        elif old != held.following.get(key, _ABSENT):
+            stale = True
+    revs = [h["base_rev"] for h in held.holders if h["base_rev"] is not None]
+    return _Undecided(
+        {**changes, _SOFT_PROFILE: sent},
+        {**before, _SOFT_PROFILE: seen},
+        held=True,
+        chosen=MappingProxyType(chosen),
+        stale_rev=min(revs) if stale and revs else None,
+    )
+
+
+def rebase_held_profiles(
+    conn: Connection,
+    record_id: str,
+    now: str,
+    *,
+    last: bool = False,
+    chosen: Mapping[str, Any] | None = None,
+) -> bool:
+    """Lay a customer's soft profile in the ops that hold keys of it for the conflict inbox
+    again: the waiting keys at the user's values, every other key following the bank.
+
+    Ops are laid over the server copy whole field by whole field, so each holder carries the
+    whole profile; rebuilt from what the user wrote per key (and not from the profile as it
+    stood), it shows a bank change of another key that a pull or an answer brought, rather
+    than keep the bank's values from when the conflict happened over it. Called after an edit
+    of the profile, a decision in the inbox, and the push's answers and pulls.
+
+    Args:
+        last: move the holders after every other op of the record (after an edit: laid last,
+            they keep the waiting values visible once the edit's op is settled).
+        chosen: waiting keys with a newer value of the user's (an edit of the key).
+
+    Returns:
+        Whether anything changed.
+    """
+    held = _held_profile(conn, record_id, chosen)
+    if held is None:
+        return False
+    ob = schema.outbox
+    changed = False
+    for holder in held.holders:
+        fields = _fields(holder)
+        if fields[_SOFT_PROFILE] == held.shown and not last:
+            continue
+        fields[_SOFT_PROFILE] = held.shown
+        body = orjson.dumps(fields).decode()
+        changed = True
+        if last:
+            moved = {name: value for name, value in holder.items() if name != "seq"}
+            moved.update(fields=body, updated_at=now)
+            conn.execute(delete(ob).where(ob.c.seq == holder["seq"]))
+            conn.execute(insert(ob).values(**moved))
+        else:
+            conn.execute(update(ob).where(ob.c.seq == holder["seq"]).values(fields=body))
+    if held.row_profile != held.shown:
+        customers = schema.ENTITY_TABLES[Entity.CUSTOMER.value]
+        value = encode_value(customers, _SOFT_PROFILE, held.shown)
+        conn.execute(
+            update(customers).where(customers.c.id == record_id).values(soft_profile=value)
+        )
+        changed = True
+    return changed
 
 
 _NOT_GOING = (OpState.CONFLICT.value, OpState.REJECTED.value)
@@ -351,9 +537,15 @@ def _base_behind_unsent(
         if newest is None or newest[0] not in _NOT_GOING or name not in newest[3]:
             continue
         state, op_rev, fields, snapshot, op_id = newest
+        profile = name == _SOFT_PROFILE and entity == Entity.CUSTOMER.value
+        if profile and state == OpState.CONFLICT.value:
+            before[name], held_rev = _waiting_keys_behind(conn, before[name], ops)
+            if held_rev is not None and held_rev < base_rev:
+                base_rev = held_rev
+            continue
         if state == OpState.CONFLICT.value:
-            snapshot = _chain_base(conn, op_id, snapshot)
-        if name == _SOFT_PROFILE and entity == Entity.CUSTOMER.value:
+            snapshot, _ = _chain_base(conn, op_id, snapshot)
+        if profile:
             inherited = _keys_behind(before[name], fields[name], snapshot[name])
             if inherited is None:
                 continue
@@ -365,11 +557,37 @@ def _base_behind_unsent(
     return base_rev, before
 
 
-def _chain_base(conn: Connection, op_id: str, snapshot: dict[str, Any]) -> dict[str, Any]:
+def _waiting_keys_behind(
+    conn: Connection, seen: Any, ops: Sequence[tuple[Any, ...]]
+) -> tuple[Any, int | None]:
+    """A soft profile's ``before`` with each key waiting in the inbox that the edit bases on the
+    user's value of put back at where the user's edits of it began, and the oldest ``base_rev``
+    of the holders it came from. Every holder carries the whole profile
+    (:func:`rebase_held_profiles`); only its waiting keys are the user's."""
+    oldest: int | None = None
+    for state, op_rev, raw, snapshot, op_id in ops:
+        fields = orjson.loads(raw)
+        if state != OpState.CONFLICT.value or _SOFT_PROFILE not in fields:
+            continue
+        base, only = _chain_base(conn, op_id, orjson.loads(snapshot or "{}"))
+        if _SOFT_PROFILE not in base:
+            continue
+        inherited = _keys_behind(seen, fields[_SOFT_PROFILE], base[_SOFT_PROFILE], only)
+        if inherited is None:
+            continue
+        seen = inherited
+        if op_rev is not None and (oldest is None or op_rev < oldest):
+            oldest = op_rev
+    return seen, oldest
+
+
+def _chain_base(
+    conn: Connection, op_id: str, snapshot: dict[str, Any]
+) -> tuple[dict[str, Any], set[str]]:
     """The base of the values an op keeps for the conflict inbox: for each value waiting there,
     the base the conflict shows (what the bank had when the user's edits of it began), not the
     bank's value the merge met, which the op's snapshot holds. A later edit still belongs to the
-    same chain of undecided edits."""
+    same chain of undecided edits. Also the soft-profile keys of the op waiting there."""
     c = schema.conflict
     waiting = conn.execute(
         select(c.c.field, c.c.base_value).where(
@@ -378,11 +596,13 @@ def _chain_base(conn: Connection, op_id: str, snapshot: dict[str, Any]) -> dict[
     ).tuples()
     base = dict(snapshot)
     prefix = _SOFT_PROFILE + "."
+    keys: set[str] = set()
     for field, value in waiting:
         if field is None or value is None:
             continue
         start = orjson.loads(value)
         if field.startswith(prefix):
+            keys.add(field.removeprefix(prefix))
             profile = base.get(_SOFT_PROFILE)
             if not isinstance(profile, Mapping):
                 continue
@@ -393,12 +613,15 @@ def _chain_base(conn: Connection, op_id: str, snapshot: dict[str, Any]) -> dict[
             base[_SOFT_PROFILE] = profile
         elif field in base:
             base[field] = start
-    return base
+    return base, keys
 
 
-def _keys_behind(seen: Any, held: Any, held_base: Any) -> dict[str, Any] | None:
-    """``seen`` with each key an op changed (``held`` against ``held_base``) and the edit bases
-    on that op's value put back at the op's base; ``None`` when no key is."""
+def _keys_behind(
+    seen: Any, held: Any, held_base: Any, only: set[str] | None = None
+) -> dict[str, Any] | None:
+    """``seen`` with each key an op changed (``held`` against ``held_base``; of ``only`` when
+    given) and the edit bases on that op's value put back at the op's base; ``None`` when no key
+    is."""
     if not all(isinstance(v, Mapping) for v in (seen, held)) or not (
         held_base is None or isinstance(held_base, Mapping)
     ):
@@ -406,6 +629,8 @@ def _keys_behind(seen: Any, held: Any, held_base: Any) -> dict[str, Any] | None:
     base = held_base or {}
     out, found = dict(seen), False
     for key, value in held.items():
+        if only is not None and key not in only:
+            continue
         if base.get(key, _ABSENT) == value or seen.get(key, _ABSENT) != value:
             continue
         found = True
@@ -414,39 +639,6 @@ def _keys_behind(seen: Any, held: Any, held_base: Any) -> dict[str, Any] | None:
         else:
             out.pop(key, None)
     return out if found else None
-
-
-def _keep_holders_last(conn: Connection, record_id: str, profile: Any, now: str) -> None:
-    """Give the ops holding a customer's waiting soft-profile values the profile just written,
-    and move them after the edit's op.
-
-    The row is the server copy with pending ops laid over it in outbox order, whole field by
-    whole field; laid last with the new profile, the holder keeps the row showing the user's
-    values — the waiting ones and the new ones — after the edit's op is settled.
-    """
-    ob = schema.outbox
-    holders = (
-        conn.execute(
-            select(ob)
-            .where(
-                ob.c.entity == Entity.CUSTOMER.value,
-                ob.c.record_id == record_id,
-                ob.c.state == OpState.CONFLICT.value,
-            )
-            .order_by(ob.c.seq)
-        )
-        .mappings()
-        .all()
-    )
-    for holder in holders:
-        fields = orjson.loads(holder["fields"])
-        if _SOFT_PROFILE not in fields:
-            continue
-        fields[_SOFT_PROFILE] = dict(profile)
-        moved = {name: value for name, value in holder.items() if name != "seq"}
-        moved.update(fields=orjson.dumps(fields).decode(), updated_at=now)
-        conn.execute(delete(ob).where(ob.c.seq == holder["seq"]))
-        conn.execute(insert(ob).values(**moved))
 
 
 def queue_update(

@@ -37,7 +37,7 @@ from rm_desk.local_store.audit import append_audit
 from rm_desk.local_store.engine import Store
 from rm_desk.local_store.ingest import apply_changes
 from rm_desk.local_store.outbox import StoredConflict, StoredOp
-from rm_desk.local_store.writes import new_record_id, queue_update
+from rm_desk.local_store.writes import new_record_id, queue_update, rebase_held_profiles
 from rm_desk.sync.events import (
     Choice,
     ConflictEntry,
@@ -209,6 +209,8 @@ def _resolve_field(
     if holder is not None and holder.state is OpState.CONFLICT:
         shown = current if choice is Choice.THEIRS else chosen
         _release_value(conn, found, holder, wire, key, shown, now)
+        if key is not None:
+            rebase_held_profiles(conn, found.record_id, now)
     outbox.refresh_visible(conn, found.entity, found.record_id)
 
 

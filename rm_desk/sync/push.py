@@ -39,11 +39,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from rm_desk.domain.enums import ConflictKind, OpKind, OpState
+from rm_desk.domain.enums import ConflictKind, Entity, OpKind, OpState
 from rm_desk.local_store import outbox
 from rm_desk.local_store.engine import Store
 from rm_desk.local_store.ingest import apply_changes
 from rm_desk.local_store.outbox import StoredOp
+from rm_desk.local_store.writes import rebase_held_profiles
 from rm_desk.sync.cancel import StopCheck, check, never
 from rm_desk.sync.client import (
     MAX_MUTATIONS,
@@ -221,6 +222,8 @@ class Pusher:
             SyncError: The exchange failed; the batch stays ``sending`` and goes again next time.
         """
         tally = _Tally()
+        if not self._prepare():
+            return tally.report()
         sends: Counter[int] = Counter()
         while True:
             check(self._stop)
@@ -235,6 +238,22 @@ class Pusher:
 
     def _now(self) -> str:
         return self._store.clock().isoformat()
+
+    def _prepare(self) -> bool:
+        """Whether there is anything to send; first, soft profiles held for the conflict inbox
+        follow what a pull brought (:func:`rebase_held_profiles`).
+
+        One read of an index for an empty outbox, so an idle round does not plan at all.
+        """
+        with self._store.read() as conn:
+            held = outbox.customers_with_held_ops(conn)
+            unsent = outbox.any_in_states(conn, outbox.UNSENT_STATES)
+        if held:
+            now = self._now()
+            with self._store.write() as conn:
+                for record_id in held:
+                    rebase_held_profiles(conn, record_id, now)
+        return unsent
 
     def _plan(self, exhausted: Collection[int], tally: _Tally) -> tuple[StoredOp, ...]:
         now = self._now()
@@ -321,8 +340,19 @@ class Pusher:
                     found = _settle_conflict(conn, op, result, now, events)
                     tally.conflicts += found
             _settle_applied_run(conn, run, now)
+            _rebase_held(conn, batch, now)
         for event in events:
             self._emit(event)
+
+
+def _rebase_held(conn: Connection, batch: Sequence[StoredOp], now: str) -> None:
+    """Let the soft profiles held for the inbox of the batch's customers follow the server
+    copies its answers brought (:func:`rebase_held_profiles`)."""
+    customers = {op.record_id for op in batch if op.entity == Entity.CUSTOMER.value}
+    if not customers:
+        return
+    for record_id in customers.intersection(outbox.customers_with_held_ops(conn)):
+        rebase_held_profiles(conn, record_id, now)
 
 
 def _changed(op: StoredOp, state: OpState, code: str | None = None) -> OpStateChanged:

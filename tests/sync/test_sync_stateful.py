@@ -1382,3 +1382,71 @@ def test_an_edit_over_a_status_waiting_in_the_inbox_bases_on_where_the_users_edi
         assert machine.bank.violations == []
     finally:
         machine.teardown()
+
+
+def test_a_soft_profile_key_the_bank_changed_after_a_conflict_is_not_overwritten_unseen() -> None:
+    """Found by the machine (soak seed 82355115943305619243141119731467059386): the user's 书法
+    waited in the inbox against the bank's 高尔夫 for interests, in an op holding the whole soft
+    profile. The back office then wrote family notes and a pull brought them, hidden under that
+    op's copy of the profile (the bank's values from when the conflict happened). The user's next
+    edit, of the remarks, sent the profile as shown: the old family notes, over the bank's new
+    ones, without a conflict. The held op carries only the user's own keys; the others follow
+    the bank."""
+    machine = SyncMachine()
+    try:
+        interests = Edit("customer", CUSTOMER, "soft_profile.interests", "书法")
+        machine.edit_on_both_sides((interests, ""), bank_first=False)
+        machine.sync_until_quiet()  # interests waits in the inbox: mine 书法, the bank's ""
+        family = Edit("customer", CUSTOMER, "soft_profile.family_notes", "父母同住")
+        machine.edit_in_the_back_office(family)
+        machine.sync_once()  # the pull brings the family notes
+        shown = machine._visible("customer", CUSTOMER)[SOFT]
+        assert (shown["interests"], shown["family_notes"]) == ("书法", "父母同住")
+        machine.edit_on_the_desk(Edit("customer", CUSTOMER, "soft_profile.remarks", "偏好下午联系"))
+        machine.sync_until_quiet()
+
+        bank = machine.bank.records[("customer", CUSTOMER)].data[SOFT]
+        shown = machine._visible("customer", CUSTOMER)[SOFT]
+        assert machine.bank.violations == []
+        assert (bank["interests"], bank["family_notes"], bank["remarks"]) == (
+            "",
+            "父母同住",
+            "偏好下午联系",
+        )
+        assert (shown["interests"], shown["family_notes"], shown["remarks"]) == (
+            "书法",
+            "父母同住",
+            "偏好下午联系",
+        )
+        (waiting,) = machine._open_conflicts()
+        assert (waiting.field, waiting.mine, waiting.theirs) == (f"{SOFT}.interests", "书法", "")
+    finally:
+        machine.teardown()
+
+
+def test_an_edit_of_a_soft_profile_key_shown_stale_under_a_held_op_is_reported() -> None:
+    """The same, where the user edits the key the bank changed after a pull brought it but before
+    the round's push put it on the screen: the user changed the value they saw, not the bank's,
+    so the bank's value is put to the user rather than overwritten."""
+    machine = SyncMachine()
+    try:
+        interests = Edit("customer", CUSTOMER, "soft_profile.interests", "书法")
+        machine.edit_on_both_sides((interests, ""), bank_first=False)
+        machine.sync_until_quiet()
+        family = Edit("customer", CUSTOMER, "soft_profile.family_notes", "二胎")
+        machine.edit_in_the_back_office(family)
+        machine.engine.puller.pull()  # the pull alone: the round's push has not run yet
+        machine.edit_on_the_desk(
+            Edit("customer", CUSTOMER, "soft_profile.family_notes", "父母同住")
+        )
+        machine.sync_until_quiet()
+
+        bank = machine.bank.records[("customer", CUSTOMER)].data[SOFT]
+        assert (bank["interests"], bank["family_notes"]) == ("", "二胎")
+        waiting = sorted((c.field, c.mine, c.theirs) for c in machine._open_conflicts())
+        assert waiting == [
+            (f"{SOFT}.family_notes", "父母同住", "二胎"),
+            (f"{SOFT}.interests", "书法", ""),
+        ]
+    finally:
+        machine.teardown()
