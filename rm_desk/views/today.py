@@ -15,9 +15,17 @@ Only the sections whose rows changed are rebuilt, in place. A whole screen of ro
 buttons takes 200 to 400 ms to build, polish and lay out, so when the cache changed under the
 screen (sync) the rebuild is spread over turns of the event loop, :data:`ROWS_PER_STEP` rows a
 turn, and the window keeps answering; :meth:`TodayScreen.refresh` (showing the screen, the user's
-own actions) still builds everything before it returns. While a pull lands pages (a first sync
+own actions) builds everything as soon as its read is in. While a pull lands pages (a first sync
 lands them for minutes), a section already showing rows only updates its count; its rows are
 rebuilt once the pull is over.
+
+Only the window's first paint reads the cache on the GUI thread (it must paint at once, and
+nothing else runs yet). Every later read runs on the task runner and hands its frozen
+:class:`~rm_desk.views.today_data.TodayPage` to the GUI thread; a read that lands after a newer
+one was asked for is dropped. While a pull runs, the screen reads at most once every
+:data:`PULL_REFRESH_MS`, and at once when the pull ends: under a first sync the GUI thread shares
+the interpreter with the sync worker, and each millisecond of its own work costs several of wall
+time.
 
 Actions write through :mod:`rm_desk.local_store.worklist` (the one write path, with its outbox op)
 on the task runner, since a write may wait for the sync worker's transaction; the screen then
@@ -26,8 +34,10 @@ re-reads and tells the bridge and sync that the cache changed.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, tzinfo
 from functools import partial
 
 from PySide6.QtCore import QEvent, Qt, QTimer
@@ -43,6 +53,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from rm_desk.domain.enums import AccountType, AlertStatus, Entity, SyncPhase, TaskPriority
 from rm_desk.local_store.worklist import (
@@ -61,7 +72,7 @@ from rm_desk.views import formatting
 from rm_desk.views.customer360.labels import label, label_of
 from rm_desk.views.error_banner import ErrorBanner
 from rm_desk.views.screen import Screen
-from rm_desk.views.today_data import TodayTotals, today_page
+from rm_desk.views.today_data import TodayPage, TodayTotals, today_page
 from rm_desk.views.workbench import ScreenId, Workbench
 from rm_desk.views.worklist_words import rule_name
 
@@ -77,8 +88,10 @@ ALERT_RULE_LIMIT = 5
 """Rows a rule group of alerts shows at first: a team lead's alerts come under many rules."""
 SECTION_KEYS = ("overdue", "due_today", "alerts", "maturities", "visits")
 """The sections, top to bottom."""
-ROWS_PER_STEP = 4
+ROWS_PER_STEP = 1
 """Rows built in one turn of the event loop when the cache changed under the screen."""
+PULL_REFRESH_MS = 2000
+"""Least time between two reads while a pull lands pages (its end is read at once)."""
 _PULLING = (SyncPhase.PULLING, SyncPhase.REPLACING)
 
 PRIORITY_COLOURS = {
@@ -108,6 +121,22 @@ QToolButton#ruleGroup { border: none; font-weight: 600; color: #24313f; padding:
 QPushButton#moreLink { border: none; color: #1f4e79; text-align: left; padding: 0; }
 QPushButton#moreLink:hover { text-decoration: underline; }
 """
+
+
+@dataclass(frozen=True, slots=True)
+class _ReadArgs:
+    user_id: str
+    today: date
+    zone: tzinfo
+    limits: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """One read of the cache for the screen, handed from the task runner to the GUI thread."""
+
+    page: TodayPage
+    today: date
 
 
 def alert_tab(alert: AlertRow) -> str:
@@ -184,6 +213,15 @@ class TodayScreen(Screen):
         self._stepper.timeout.connect(self._step)
         # Sections whose rows wait for the running pull to end.
         self._deferred = False
+        # Reads on the task runner: the newest one's number (older results are dropped), whether
+        # it must build everything at once, when it was asked for, and the read put off while a
+        # pull runs.
+        self._generation = 0
+        self._at_once_due = False
+        self._requested_at: float | None = None
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.timeout.connect(self._read_put_off)
         bench.bridge.status_changed.connect(self._on_status)
         self._retranslate()
 
@@ -201,29 +239,94 @@ class TodayScreen(Screen):
     # ---- reading -------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Re-read and rebuild what changed, all of it before returning."""
-        self._read(at_once=True)
+        """Re-read and rebuild what changed, all of it as soon as the read is in.
+
+        The first read (the window's first paint) runs before this returns; later ones run on the
+        task runner (:meth:`_request`).
+        """
+        if self._shown is None:
+            self._show(self._read_page(self._read_args()), at_once=True)
+        else:
+            self._request(at_once=True)
 
     def refresh_after_change(self) -> None:
-        """Re-read and rebuild what changed a few rows per turn of the event loop.
+        """Re-read off the GUI thread and rebuild what changed a row per turn of the event loop.
 
-        While a pull is running, sections already showing rows only update their counts; their
-        rows follow once the pull is over (see the module docstring).
+        While a pull is running, at most one read every :data:`PULL_REFRESH_MS`, and sections
+        already showing rows only update their counts; their rows follow once the pull is over
+        (see the module docstring).
         """
-        self._read(at_once=False)
+        if self._shown is None:
+            self.refresh()
+            return
+        if self._pulling() and self._requested_at is not None:
+            wait = PULL_REFRESH_MS - int((time.monotonic() - self._requested_at) * 1000)
+            if wait > 0:
+                if not self._later.isActive():
+                    self._later.start(wait)
+                return
+        self._request(at_once=False)
 
-    def _read(self, *, at_once: bool) -> None:
-        today = self.bench.today()
+    def _read_put_off(self) -> None:
+        if self.isVisible():
+            self.refresh_after_change()
+        else:
+            self._stale = True  # read when shown again, like any screen
+
+    def _read_args(self) -> _ReadArgs:
+        """What :func:`today_page` needs, taken on the GUI thread for the read off it."""
+        return _ReadArgs(
+            user_id=self.bench.user.id,
+            today=self.bench.today(),
+            zone=self.bench.zone,
+            limits=dict(self._limits),
+        )
+
+    def _read_page(self, args: _ReadArgs) -> _Read:
+        """The read itself; safe on any thread (it touches no widget)."""
         with self.bench.store.read() as conn:
             page = today_page(
                 conn,
-                user_id=self.bench.user.id,
-                today=today,
-                zone=self.bench.zone,
-                limits=self._limits,
+                user_id=args.user_id,
+                today=args.today,
+                zone=args.zone,
+                limits=args.limits,
                 default_limit=SECTION_LIMIT,
                 alert_limit=ALERT_RULE_LIMIT,
             )
+        return _Read(page=page, today=args.today)
+
+    def _request(self, *, at_once: bool) -> None:
+        """Read on the task runner; the newest read supersedes any still on its way."""
+        self._later.stop()
+        self._requested_at = time.monotonic()
+        self._generation += 1
+        generation = self._generation
+        # A user's refresh superseded by a later one still wants everything built at once.
+        self._at_once_due = self._at_once_due or at_once
+        args = self._read_args()
+        self.bench.runner.submit(
+            partial(self._read_page, args),
+            partial(self._arrived, generation),
+            partial(self._read_failed, generation),
+        )
+
+    def _arrived(self, generation: int, read: _Read) -> None:
+        # Stale (a newer read is on its way), or the screen went (a language switch rebuilds
+        # the window) while the read ran.
+        if generation != self._generation or not isValid(self):
+            return
+        at_once, self._at_once_due = self._at_once_due, False
+        self._show(read, at_once=at_once)
+
+    def _read_failed(self, generation: int, error: BaseException) -> None:
+        if generation != self._generation or not isValid(self):
+            return
+        self._at_once_due = False
+        self.errors.show_error(error)
+
+    def _show(self, read: _Read, *, at_once: bool) -> None:
+        page, today = read.page, read.today
         shown = (page.view, page.totals, today)
         # Unchanged: a sync touched the cache but not what Today shows; keep the widgets.
         if shown != self._shown or self._must_render or (self._deferred and not self._pulling()):
@@ -250,9 +353,10 @@ class TodayScreen(Screen):
         return status is not None and status.phase in _PULLING
 
     def _on_status(self, status: SyncStatus) -> None:
-        """Build the rows left for after the pull once it is over."""
-        if not self._deferred or status.phase in _PULLING:
+        """Once the pull is over, read what it put off and build the rows left for after it."""
+        if status.phase in _PULLING or not (self._deferred or self._later.isActive()):
             return
+        self._later.stop()
         if self.isVisible():
             self.refresh_after_change()
         else:
@@ -489,28 +593,28 @@ class TodayScreen(Screen):
     def _build_alerts(
         self, groups: tuple[AlertGroup, ...], totals: TodayTotals, *, at_once: bool
     ) -> Iterator[None]:
-        """Build the alerts, rule groups of about :data:`ROWS_PER_STEP` rows a step unless
-        ``at_once`` (a generator of the steps)."""
+        """Build the alerts, :data:`ROWS_PER_STEP` rows a step unless ``at_once`` (a generator
+        of the steps); the section replaces the one shown with its first rows."""
         frame, body = self._frame("alerts", self._headers_due["alerts"])
         if not groups:
             body.addWidget(self._empty(self.tr("No new alerts.")))
         placed = False
         rows = 0
         for group in groups:
-            if rows >= ROWS_PER_STEP and not at_once:
-                if not placed:
-                    placed = self._place("alerts", frame, has_rows=True)
-                rows = 0
-                yield
-            self._add_alert_group(frame, body, group, totals)
-            rows += len(group.alerts)
+            for _ in self._add_alert_group(frame, body, group, totals):
+                rows += 1
+                if rows % ROWS_PER_STEP == 0 and not at_once:
+                    if not placed:
+                        placed = self._place("alerts", frame, has_rows=True)
+                    yield
         if not placed:
             self._place("alerts", frame, has_rows=bool(groups))
         self._built_now("alerts")
 
     def _add_alert_group(
         self, frame: QFrame, body: QVBoxLayout, group: AlertGroup, totals: TodayTotals
-    ) -> None:
+    ) -> Iterator[None]:
+        """Add a rule group of alerts, yielding after each row."""
         toggle = QToolButton(frame)
         toggle.setObjectName("ruleGroup")
         toggle.setProperty("rule", group.rule_id)
@@ -526,10 +630,8 @@ class TodayScreen(Screen):
         rows.setProperty("rule", group.rule_id)
         rows_column = QVBoxLayout(rows)
         rows_column.setContentsMargins(20, 0, 0, 4)
-        rows_column.addLayout(_grid([self._alert_row(alert) for alert in group.alerts]))
-        more = self._show_more(f"alert:{group.rule_id}", len(group.alerts), in_rule)
-        if more is not None:
-            rows_column.addWidget(more, 0, Qt.AlignmentFlag.AlignLeft)
+        grid = _new_grid()
+        rows_column.addLayout(grid)
         expanded = group.rule_id not in self._collapsed_rules
         toggle.setChecked(expanded)
         toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
@@ -541,6 +643,14 @@ class TodayScreen(Screen):
         )
         body.addWidget(toggle)
         body.addWidget(rows)
+        for number, alert in enumerate(group.alerts):
+            _add_rows(grid, [self._alert_row(alert)], number)
+            if number < len(group.alerts) - 1:
+                yield
+        more = self._show_more(f"alert:{group.rule_id}", len(group.alerts), in_rule)
+        if more is not None:
+            rows_column.addWidget(more, 0, Qt.AlignmentFlag.AlignLeft)
+        yield
 
     def _toggle_rule(self, rule: str, expanded: bool, rows: QWidget, button: QToolButton) -> None:
         if expanded:
@@ -709,13 +819,6 @@ def _badge(words: str, priority: TaskPriority) -> QLabel:
     badge.setObjectName("priority")
     badge.setProperty("priority", priority.value)
     return badge
-
-
-def _grid(rows: list[list[QWidget | None]]) -> QGridLayout:
-    """Rows of (badge, customer, what, when, actions) in aligned columns; ``None`` is no cell."""
-    grid = _new_grid()
-    _add_rows(grid, rows, 0)
-    return grid
 
 
 def _new_grid() -> QGridLayout:

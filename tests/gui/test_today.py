@@ -3,13 +3,16 @@ actions that work through it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QPushButton, QToolButton, QWidget
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Connection, Engine
 
 from rm_desk.domain.enums import OpKind, SyncPhase, TaskBucket
 from rm_desk.domain.masking import contains_unmasked
@@ -19,15 +22,17 @@ from rm_desk.local_store.queries import tasks_by_bucket
 from rm_desk.local_store.worklist import today_view
 from rm_desk.sync.events import StatusChanged, SyncStatus
 from rm_desk.sync.issues import list_pending_ops
+from rm_desk.views.runner import Failed, InlineTaskRunner
 from rm_desk.views.today import SECTION_LIMIT, TodayScreen
 from rm_desk.views.today_data import today_page
 from rm_desk.views.workbench import ScreenId, Workbench
 from rm_desk.views.worklist_words import rule_name
 from tests import factories
 from tests.factories import change, delete_change, iso
-from tests.gui.conftest import NOW
+from tests.gui.conftest import NOW, WorkerThreadRunner
 
 SEED_REV = 900_000  # above anything the fixture bank has handed out
+T = TypeVar("T")
 
 
 def book_customers(bench: Workbench, count: int) -> list[str]:
@@ -443,8 +448,10 @@ def test_while_a_pull_lands_pages_a_section_with_rows_updates_only_its_count(
     assert task_ids_in(screen, "overdue") == shown  # the rows wait for the pull to end
 
     bench.bridge.on_event(sync_status(SyncPhase.IDLE))
-    qtbot.waitUntil(lambda: task_ids_in(screen, "overdue")[:1] == ["k-gui-overdue-0"], timeout=2000)
-    assert task_ids_in(screen, "overdue") == ["k-gui-overdue-0", *shown]
+    # Built a row per turn of the event loop, the new most overdue task first.
+    qtbot.waitUntil(
+        lambda: task_ids_in(screen, "overdue") == ["k-gui-overdue-0", *shown], timeout=2000
+    )
 
 
 def test_a_change_under_the_screen_rebuilds_only_the_sections_it_changed_a_few_rows_a_turn(
@@ -476,3 +483,116 @@ def test_a_change_under_the_screen_rebuilds_only_the_sections_it_changed_a_few_r
     qtbot.waitUntil(lambda: len(task_ids_in(screen, "overdue")) == SECTION_LIMIT, timeout=3000)
     assert section(screen, "alerts") is alerts  # untouched: its rows did not change
     assert header_text(screen, "overdue") == f"Overdue tasks ({SECTION_LIMIT})"
+
+
+@contextmanager
+def reads_of(bench: Workbench) -> Iterator[dict[str, list[str]]]:
+    """The SELECTs run on the cache of ``bench`` in the block, by whether the GUI thread ran
+    them."""
+    seen: dict[str, list[str]] = {"gui": [], "other": []}
+
+    def on_execute(conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+        if conn.engine is bench.store.engine and statement.lstrip().upper().startswith("SELECT"):
+            gui = threading.current_thread() is threading.main_thread()
+            seen["gui" if gui else "other"].append(statement)
+
+    event.listen(Engine, "before_cursor_execute", on_execute)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", on_execute)
+
+
+def late_overdue_task(owner: str, rev: int) -> Any:
+    return change(
+        "task",
+        factories.task(
+            f"k-gui-late-{rev}",
+            owner,
+            title="同步刚带来的逾期任务",
+            due_at=iso(NOW - timedelta(days=30) + timedelta(minutes=rev - SEED_REV)),
+            priority="normal",
+            assigner_id=None,
+        ),
+        rev,
+    )
+
+
+def test_a_change_under_the_screen_is_read_off_the_gui_thread(
+    make_bench: Callable[..., Workbench], qtbot: Any
+):
+    bench = make_bench(runner=WorkerThreadRunner())
+    owners = seed_work(bench)
+    screen = open_screen(bench, qtbot)
+    apply_page(bench.store, [late_overdue_task(owners["k-gui-overdue-1"], SEED_REV + 30)], None)
+
+    with reads_of(bench) as reads:
+        screen.refresh_after_change()
+        qtbot.waitUntil(
+            lambda: task_ids_in(screen, "overdue")[:1] == [f"k-gui-late-{SEED_REV + 30}"],
+            timeout=3000,
+        )
+
+    assert reads["other"]  # the re-read happened, on the runner's thread
+    assert reads["gui"] == []
+    assert header_text(screen, "overdue") == "Overdue tasks (3)"
+
+
+class HeldRunner(InlineTaskRunner):
+    """Runs each task at once but holds its result until the test hands it over."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held: list[Callable[[], None]] = []
+
+    def submit(
+        self,
+        work: Callable[[], T],
+        done: Callable[[T], None] | None = None,
+        failed: Failed | None = None,
+    ) -> None:
+        result = work()
+        self.held.append(lambda: self._deliver(result, None, done, failed))
+
+
+def test_a_read_that_lands_after_a_newer_one_is_dropped(
+    make_bench: Callable[..., Workbench], qtbot: Any
+):
+    runner = HeldRunner()
+    bench = make_bench(runner=runner)
+    owners = seed_work(bench)
+    screen = open_screen(bench, qtbot)  # the first paint reads at once, on the GUI thread
+    screen.refresh_after_change()  # an older read: the two seeded overdue tasks
+    apply_page(bench.store, [late_overdue_task(owners["k-gui-overdue-1"], SEED_REV + 40)], None)
+    screen.refresh_after_change()  # the newer read: three
+    older, newer = runner.held
+
+    newer()
+    older()  # late, and stale
+
+    qtbot.waitUntil(lambda: len(task_ids_in(screen, "overdue")) == 3, timeout=3000)
+    qtbot.wait(50)
+    assert task_ids_in(screen, "overdue")[0] == f"k-gui-late-{SEED_REV + 40}"
+    assert header_text(screen, "overdue") == "Overdue tasks (3)"
+
+
+def test_while_a_pull_lands_pages_today_reads_at_most_every_two_seconds_then_at_once_after(
+    bench: Workbench, qtbot: Any
+):
+    owners = seed_work(bench)
+    screen = open_screen(bench, qtbot)
+    bench.bridge.on_event(sync_status(SyncPhase.PULLING))
+    qtbot.waitUntil(lambda: bench.bridge.last_status is not None, timeout=2000)
+    screen.refresh_after_change()  # a page landed: read
+    apply_page(bench.store, [late_overdue_task(owners["k-gui-overdue-1"], SEED_REV + 50)], None)
+
+    screen.refresh_after_change()  # the next page, too soon after: put off
+    assert header_text(screen, "overdue") == "Overdue tasks (2)"
+    qtbot.waitUntil(lambda: header_text(screen, "overdue") == "Overdue tasks (3)", timeout=5000)
+
+    apply_page(bench.store, [late_overdue_task(owners["k-gui-overdue-1"], SEED_REV + 51)], None)
+    screen.refresh_after_change()  # put off again …
+    assert header_text(screen, "overdue") == "Overdue tasks (3)"
+    bench.bridge.on_event(sync_status(SyncPhase.IDLE))  # … until the pull ends
+    qtbot.waitUntil(lambda: header_text(screen, "overdue") == "Overdue tasks (4)", timeout=1000)
+    qtbot.waitUntil(lambda: len(task_ids_in(screen, "overdue")) == 4, timeout=2000)
