@@ -544,7 +544,7 @@ def _base_behind_unsent(
                 base_rev = held_rev
             continue
         if state == OpState.CONFLICT.value:
-            snapshot, _ = _chain_base(conn, op_id, snapshot)
+            snapshot = _chain_base(conn, op_id, snapshot)
         if profile:
             inherited = _keys_behind(before[name], fields[name], snapshot[name])
             if inherited is None:
@@ -560,34 +560,60 @@ def _base_behind_unsent(
 def _waiting_keys_behind(
     conn: Connection, seen: Any, ops: Sequence[tuple[Any, ...]]
 ) -> tuple[Any, int | None]:
-    """A soft profile's ``before`` with each key waiting in the inbox that the edit bases on the
-    user's value of put back at where the user's edits of it began, and the oldest ``base_rev``
-    of the holders it came from. Every holder carries the whole profile
-    (:func:`rebase_held_profiles`); only its waiting keys are the user's."""
-    oldest: int | None = None
+    """A soft profile's ``before`` while keys of it wait in the inbox, and the oldest
+    ``base_rev`` of the holders the edit bases on.
+
+    Every holder carries the whole profile (:func:`rebase_held_profiles`); only its waiting keys
+    are the user's. A waiting key the edit bases on the holder's value of takes, while that is
+    the user's undecided value (the conflict's "mine", which never reached the bank), the base
+    the conflict shows: where the user's edits of it began. A newer value of the user's there (an
+    edit of the key since, sent on its own) stays the base — it went to the bank, so the chain of
+    undecided edits ended with it. Either way the op's ``base_rev`` is no newer than the
+    holder's: the bank may have changed the key since, under the holder's value on screen.
+    """
+    if not isinstance(seen, Mapping):
+        return seen, None
+    out, oldest = dict(seen), None
+    c = schema.conflict
+    prefix = _SOFT_PROFILE + "."
     for state, op_rev, raw, snapshot, op_id in ops:
-        fields = orjson.loads(raw)
-        if state != OpState.CONFLICT.value or _SOFT_PROFILE not in fields:
+        held = orjson.loads(raw).get(_SOFT_PROFILE)
+        if state != OpState.CONFLICT.value or not isinstance(held, Mapping):
             continue
-        base, only = _chain_base(conn, op_id, orjson.loads(snapshot or "{}"))
-        if _SOFT_PROFILE not in base:
-            continue
-        inherited = _keys_behind(seen, fields[_SOFT_PROFILE], base[_SOFT_PROFILE], only)
-        if inherited is None:
-            continue
-        seen = inherited
-        if op_rev is not None and (oldest is None or op_rev < oldest):
-            oldest = op_rev
-    return seen, oldest
+        rows = conn.execute(
+            select(c.c.field, c.c.base_value, c.c.mine_value).where(
+                c.c.op_id == op_id,
+                c.c.resolved_at.is_(None),
+                c.c.field.startswith(prefix, autoescape=True),
+            )
+        ).tuples()
+        for field, start, mine in rows:
+            key = str(field).removeprefix(prefix)
+            value = held.get(key, _ABSENT)
+            if out.get(key, _ABSENT) != value:
+                continue  # the edit does not base on the holder's value
+            if op_rev is not None and (oldest is None or op_rev < oldest):
+                oldest = op_rev
+            undecided = orjson.loads(mine) if mine is not None else None
+            if value != (undecided if undecided is not None or key in held else _ABSENT):
+                continue
+            began = orjson.loads(start) if start is not None else None
+            if began is None and key not in _profile_of(snapshot):
+                began = _ABSENT  # absent at the start: the inbox shows it as null
+            _set_key(out, key, began)
+    return out, oldest
 
 
-def _chain_base(
-    conn: Connection, op_id: str, snapshot: dict[str, Any]
-) -> tuple[dict[str, Any], set[str]]:
+def _profile_of(snapshot: str | None) -> Mapping[str, Any]:
+    profile = orjson.loads(snapshot or "{}").get(_SOFT_PROFILE)
+    return profile if isinstance(profile, Mapping) else {}
+
+
+def _chain_base(conn: Connection, op_id: str, snapshot: dict[str, Any]) -> dict[str, Any]:
     """The base of the values an op keeps for the conflict inbox: for each value waiting there,
     the base the conflict shows (what the bank had when the user's edits of it began), not the
     bank's value the merge met, which the op's snapshot holds. A later edit still belongs to the
-    same chain of undecided edits. Also the soft-profile keys of the op waiting there."""
+    same chain of undecided edits."""
     c = schema.conflict
     waiting = conn.execute(
         select(c.c.field, c.c.base_value).where(
@@ -596,13 +622,11 @@ def _chain_base(
     ).tuples()
     base = dict(snapshot)
     prefix = _SOFT_PROFILE + "."
-    keys: set[str] = set()
     for field, value in waiting:
         if field is None or value is None:
             continue
         start = orjson.loads(value)
         if field.startswith(prefix):
-            keys.add(field.removeprefix(prefix))
             profile = base.get(_SOFT_PROFILE)
             if not isinstance(profile, Mapping):
                 continue
@@ -613,15 +637,12 @@ def _chain_base(
             base[_SOFT_PROFILE] = profile
         elif field in base:
             base[field] = start
-    return base, keys
+    return base
 
 
-def _keys_behind(
-    seen: Any, held: Any, held_base: Any, only: set[str] | None = None
-) -> dict[str, Any] | None:
-    """``seen`` with each key an op changed (``held`` against ``held_base``; of ``only`` when
-    given) and the edit bases on that op's value put back at the op's base; ``None`` when no key
-    is."""
+def _keys_behind(seen: Any, held: Any, held_base: Any) -> dict[str, Any] | None:
+    """``seen`` with each key an op changed (``held`` against ``held_base``) and the edit bases
+    on that op's value put back at the op's base; ``None`` when no key is."""
     if not all(isinstance(v, Mapping) for v in (seen, held)) or not (
         held_base is None or isinstance(held_base, Mapping)
     ):
@@ -629,8 +650,6 @@ def _keys_behind(
     base = held_base or {}
     out, found = dict(seen), False
     for key, value in held.items():
-        if only is not None and key not in only:
-            continue
         if base.get(key, _ABSENT) == value or seen.get(key, _ABSENT) != value:
             continue
         found = True

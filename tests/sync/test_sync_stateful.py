@@ -1450,3 +1450,34 @@ def test_an_edit_of_a_soft_profile_key_shown_stale_under_a_held_op_is_reported()
         ]
     finally:
         machine.teardown()
+
+
+def test_an_edit_back_to_where_a_waiting_keys_edits_began_is_sent_once_a_later_value_went() -> None:
+    """Found by the machine (soak seed 82355115943305619243141119731467059386, once the fix
+    above was in): the user's 父母同住 waited in the inbox against the bank's 二胎, from a base of
+    "". The user then set the family notes to 二胎 on the desk (sent, on the bank), and later to
+    "", after the back office changed another key. The new op took the conflict's base ""
+    (where the undecided edits began) as its own, so the merge saw no change of the user's and
+    kept 二胎: the user's "" was lost silently. The
+    chain of undecided edits ended when the user's later value went to the bank; "" is a change
+    from it."""
+    machine = SyncMachine()
+
+    def family(value: str) -> Edit:
+        return Edit("customer", CUSTOMER, "soft_profile.family_notes", value)
+
+    try:
+        machine.edit_on_both_sides((family("父母同住"), "二胎"), bank_first=True)
+        machine.sync_until_quiet()  # 父母同住 against 二胎, from "": the user decides
+        machine.edit_on_the_desk(family("二胎"))
+        machine.sync_until_quiet()
+        dnd = Edit("customer", CUSTOMER, "soft_profile.do_not_disturb", True)
+        machine.edit_in_the_back_office(dnd)  # so the bank reports the profile as changed
+        machine.sync_until_quiet()
+        machine.edit_on_the_desk(family(""))
+        machine.sync_until_quiet()
+
+        assert machine.bank.records[("customer", CUSTOMER)].data[SOFT]["family_notes"] == ""
+        assert machine._visible("customer", CUSTOMER)[SOFT]["family_notes"] == ""
+    finally:
+        machine.teardown()
