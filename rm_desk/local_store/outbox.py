@@ -21,8 +21,9 @@ form (:func:`~rm_desk.local_store.rows.decode_row`).
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -128,13 +129,40 @@ def new_op_id() -> str:
 # --- reading ops ---------------------------------------------------------------------------------
 
 
+_OPS_IN_STATES_SQL = "SELECT * FROM outbox WHERE state IN ({}) ORDER BY seq"
+_CREATED_IN_STATES_SQL = "SELECT record_id FROM outbox WHERE op = 'create' AND state IN ({})"
+
+
+def _states_sql(template: str, states: Collection[OpState]) -> tuple[str, tuple[str, ...]]:
+    values = tuple(sorted(s.value for s in states))
+    return template.format(", ".join("?" for _ in values)), values
+
+
 def ops_in_states(conn: Connection, states: Collection[OpState]) -> list[StoredOp]:
     """Ops in any of ``states``, in ``seq`` order."""
-    ob = schema.outbox
-    rows = conn.execute(
-        select(ob).where(ob.c.state.in_([s.value for s in states])).order_by(ob.c.seq)
-    ).mappings()
-    return [_op(row) for row in rows]
+    with contextlib.closing(iter_ops_in_states(conn, states)) as ops:
+        return list(ops)
+
+
+def iter_ops_in_states(conn: Connection, states: Collection[OpState]) -> Generator[StoredOp]:
+    """Ops in any of ``states``, in ``seq`` order, read and decoded as they are taken (the push
+    plans a batch from the first few hundred of a long outbox). Close it (``contextlib.closing``)
+    before writing with the same connection.
+
+    Written out in SQL: an idle round and each batch of a push ask, and building the select cost
+    more than running it.
+    """
+    sql, params = _states_sql(_OPS_IN_STATES_SQL, states)
+    result = conn.exec_driver_sql(sql, params).mappings()
+    try:
+        while rows := result.fetchmany(_FETCH):
+            for row in rows:
+                yield _op(row)
+    finally:
+        result.close()
+
+
+_FETCH = 250
 
 
 _ANY_IN_STATES_SQL = "SELECT 1 FROM outbox WHERE state IN ({}) LIMIT 1"
@@ -146,9 +174,8 @@ _HELD_PROFILES_SQL = (
 def any_in_states(conn: Connection, states: Collection[OpState]) -> bool:
     """Whether any op is in one of ``states``: one step down ``ix_outbox_state_seq``, written
     out in SQL (building a select cost more than running it, and an idle round asks twice)."""
-    values = tuple(sorted(s.value for s in states))
-    sql = _ANY_IN_STATES_SQL.format(", ".join("?" for _ in values))
-    return conn.exec_driver_sql(sql, values).first() is not None
+    sql, params = _states_sql(_ANY_IN_STATES_SQL, states)
+    return conn.exec_driver_sql(sql, params).first() is not None
 
 
 def customers_with_held_ops(conn: Connection) -> list[str]:
@@ -199,13 +226,8 @@ def op_counts(conn: Connection) -> dict[OpState, int]:
 
 def created_ids_in_states(conn: Connection, states: Collection[OpState]) -> set[str]:
     """Record ids of create ops in any of ``states``."""
-    ob = schema.outbox
-    rows = conn.execute(
-        select(ob.c.record_id).where(
-            ob.c.op == OpKind.CREATE.value, ob.c.state.in_([s.value for s in states])
-        )
-    ).scalars()
-    return set(rows)
+    sql, params = _states_sql(_CREATED_IN_STATES_SQL, states)
+    return {str(row[0]) for row in conn.exec_driver_sql(sql, params)}
 
 
 # --- op transitions ------------------------------------------------------------------------------

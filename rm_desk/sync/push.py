@@ -33,6 +33,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
@@ -93,7 +94,7 @@ def references(value: Any, ids: Collection[str]) -> bool:
 
 
 def plan_batch(
-    ops: Sequence[StoredOp],
+    ops: Iterable[StoredOp],
     refused_creates: Collection[str],
     *,
     limit: int = MAX_MUTATIONS,
@@ -112,6 +113,10 @@ def plan_batch(
        create's answer, which gives it the rev;
     6. otherwise sent, up to ``limit`` ops.
 
+    Stops at the first op once ``limit`` ops are chosen: an op's fate depends only on the ops
+    before it, so the ops after are decided, the same way, by a later plan (the push plans until
+    nothing is left to send), and a long outbox is not read whole for each batch.
+
     Returns:
         The ops to send, to hold, and to release (the released ones are also in ``send`` when
         there is room).
@@ -122,13 +127,15 @@ def plan_batch(
     hold: list[StoredOp] = []
     release: list[StoredOp] = []
     for op in ops:
+        if len(send) >= limit:
+            break
         if op.state is OpState.SENDING:
             if op.op is OpKind.CREATE:
                 unapplied_creates.add(op.record_id)
-            if len(send) < limit and op.seq not in exhausted:
+            if op.seq not in exhausted:
                 send.append(op)
             continue
-        if op.record_id in blocked or references(op.fields, blocked):
+        if blocked and (op.record_id in blocked or references(op.fields, blocked)):
             if op.state is not OpState.HELD:
                 hold.append(op)
             if op.op is OpKind.CREATE:
@@ -142,8 +149,7 @@ def plan_batch(
             continue
         if op.op is not OpKind.CREATE and op.base_rev is None and op.record_id in unapplied_creates:
             continue
-        if len(send) < limit:
-            send.append(op)
+        send.append(op)
     return BatchPlan(tuple(send), tuple(hold), tuple(release))
 
 
@@ -258,9 +264,9 @@ class Pusher:
     def _plan(self, exhausted: Collection[int], tally: _Tally) -> tuple[StoredOp, ...]:
         now = self._now()
         with self._store.write() as conn:
-            ops = outbox.ops_in_states(conn, outbox.UNSENT_STATES)
             refused = outbox.created_ids_in_states(conn, {OpState.REJECTED})
-            plan = plan_batch(ops, refused, limit=self._batch_size, exhausted=exhausted)
+            with closing(outbox.iter_ops_in_states(conn, outbox.UNSENT_STATES)) as ops:
+                plan = plan_batch(ops, refused, limit=self._batch_size, exhausted=exhausted)
             outbox.set_state(conn, [op.seq for op in plan.hold], OpState.HELD, now)
             outbox.set_state(conn, [op.seq for op in plan.release], OpState.QUEUED, now)
             outbox.mark_sending(conn, [op.seq for op in plan.send], now)
@@ -313,17 +319,19 @@ class Pusher:
             # already in it, so each op's settling sees the outbox and the cache exactly as the
             # one-op-at-a-time order leaves them (see _settle_applied_run).
             run: list[tuple[StoredOp, MutationApplied]] = []
+            in_run: set[tuple[str, str]] = set()
             for op, result in zip(batch, results, strict=True):
                 if isinstance(result, MutationApplied):
-                    if any((op.entity, op.record_id) == (o.entity, o.record_id) for o, _ in run):
+                    if (op.entity, op.record_id) in in_run:
                         _settle_applied_run(conn, run, now)
-                        run = []
+                        run, in_run = [], set()
                     run.append((op, result))
+                    in_run.add((op.entity, op.record_id))
                     tally.applied += 1
                     events.append(_changed(op, OpState.APPLIED))
                     continue
                 _settle_applied_run(conn, run, now)
-                run = []
+                run, in_run = [], set()
                 if isinstance(result, MutationRejected):
                     outbox.reject_op(
                         conn,
