@@ -62,12 +62,17 @@ def settle(window: QWidget | None = None, msecs: int = SETTLE_MS) -> None:
 
 
 def richest_customer(store: Store) -> str | None:
-    """A customer whose 360 view has something on every tab: in a household, with
-    relationships, then the most accounts (ties: the first id)."""
+    """A customer whose 360 view has something on every tab: in a household, with visits
+    (the Interactions tab), with relationships, then the most accounts (ties: the first id)."""
     account, customer, rel = schema.account, schema.customer, schema.relationship
     related = (
         select(rel.c.from_customer_id.label("customer_id"), func.count().label("n"))
         .group_by(rel.c.from_customer_id)
+        .subquery()
+    )
+    visited = (
+        select(schema.visit_customer.c.customer_id)
+        .group_by(schema.visit_customer.c.customer_id)
         .subquery()
     )
     with store.read() as conn:
@@ -75,9 +80,11 @@ def richest_customer(store: Store) -> str | None:
             select(account.c.customer_id)
             .join(customer, customer.c.id == account.c.customer_id)
             .outerjoin(related, related.c.customer_id == account.c.customer_id)
+            .outerjoin(visited, visited.c.customer_id == account.c.customer_id)
             .group_by(account.c.customer_id)
             .order_by(
                 func.max(customer.c.household_id.is_not(None)).desc(),
+                func.max(visited.c.customer_id.is_not(None)).desc(),
                 func.max(func.coalesce(related.c.n, 0)).desc(),
                 func.count().desc(),
                 account.c.customer_id,
