@@ -152,7 +152,7 @@
 <context>
     <name>AmountBox</name>
     <message>
-        <location filename="../../rm_desk/views/customer_filters.py" line="+151"/>
+        <location filename="../../rm_desk/views/customer_filters.py" line="+158"/>
         <source> 万</source>
         <translation> 万</translation>
     </message>
@@ -188,7 +188,7 @@
 <context>
     <name>ChartsScreen</name>
     <message>
-        <location filename="../../rm_desk/views/charts.py" line="+108"/>
+        <location filename="../../rm_desk/views/charts.py" line="+102"/>
         <source>Show the KPIs of</source>
         <translation>查看业绩指标：</translation>
     </message>
@@ -269,7 +269,7 @@
         <translation>PNG图片 (*.png)</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+39"/>
         <source>Exported to {file}</source>
         <translation>已导出到 {file}</translation>
     </message>
@@ -302,7 +302,7 @@
         <translation>{name} · 客户视图</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+38"/>
         <source>This customer is no longer in your book.</source>
         <translation>该客户已不在您的管户范围内。</translation>
     </message>
@@ -310,7 +310,7 @@
 <context>
     <name>CustomerFilterBar</name>
     <message>
-        <location filename="../../rm_desk/views/customer_filters.py" line="-96"/>
+        <location filename="../../rm_desk/views/customer_filters.py" line="-97"/>
         <source>Save filter</source>
         <translation>保存筛选条件</translation>
     </message>
@@ -320,7 +320,7 @@
         <translation>筛选条件名称：</translation>
     </message>
     <message>
-        <location line="+130"/>
+        <location line="+134"/>
         <source>Any tier</source>
         <translation>全部等级</translation>
     </message>
@@ -1045,7 +1045,7 @@
 <context>
     <name>CustomerPicker</name>
     <message>
-        <location filename="../../rm_desk/views/visit_form.py" line="+257"/>
+        <location filename="../../rm_desk/views/visit_form.py" line="+241"/>
         <source>Find the customer: name, pinyin, last 4 digits…</source>
         <translation>查找客户：姓名、拼音、后4位…</translation>
     </message>
@@ -1704,7 +1704,7 @@ Next steps: {steps}</source>
 <context>
     <name>MaskedValue</name>
     <message>
-        <location filename="../../rm_desk/views/reveal.py" line="+182"/>
+        <location filename="../../rm_desk/views/reveal.py" line="+184"/>
         <location line="+55"/>
         <source>Reveal</source>
         <translation>查看明文</translation>
@@ -1730,7 +1730,7 @@ Next steps: {steps}</source>
         <translation>每次查看明文都要从银行服务器获取完整信息，而 RM Desk 当前处于离线状态。仍显示脱敏值，请联网后重试。</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+44"/>
         <source>Hide</source>
         <translation>隐藏</translation>
     </message>
@@ -1745,7 +1745,7 @@ Next steps: {steps}</source>
         <translation>无法获取完整信息，请稍后重试。</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+34"/>
         <source>You do not have the permission to reveal personal data (pii.reveal). Ask your team lead if you need it.</source>
         <translation>您没有查看客户敏感信息的权限（pii.reveal）。如确有需要，请联系团队长。</translation>
     </message>
@@ -1847,7 +1847,7 @@ Next steps: {steps}</source>
         <translation>{stage} · {probability}%</translation>
     </message>
     <message>
-        <location line="+154"/>
+        <location line="+148"/>
         <source>Show won and lost</source>
         <translation>显示已成交和已流失</translation>
     </message>
@@ -1887,7 +1887,7 @@ Next steps: {steps}</source>
 <context>
     <name>OpportunityTableModel</name>
     <message>
-        <location line="-179"/>
+        <location line="-173"/>
         <source>Prospect: {description}</source>
         <translation>潜在客户：{description}</translation>
     </message>
@@ -2093,7 +2093,7 @@ Next steps: {steps}</source>
 <context>
     <name>PendingChangeModel</name>
     <message>
-        <location filename="../../rm_desk/views/pending_change_model.py" line="+91"/>
+        <location filename="../../rm_desk/views/pending_change_model.py" line="+62"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
@@ -2118,12 +2118,12 @@ Next steps: {steps}</source>
         <translation>保存时间</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+7"/>
         <source>{kind}: {title}</source>
         <translation>{kind}：{title}</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>{op} · {what}</source>
         <translation>{op} · {what}</translation>
     </message>
@@ -2179,7 +2179,7 @@ Next steps: {steps}</source>
 <context>
     <name>RevealReasonDialog</name>
     <message>
-        <location filename="../../rm_desk/views/reveal.py" line="-261"/>
+        <location filename="../../rm_desk/views/reveal.py" line="-268"/>
         <source>Reveal {field}</source>
         <translation>查看{field}明文</translation>
     </message>
@@ -2244,7 +2244,7 @@ Next steps: {steps}</source>
 <context>
     <name>Screenshots</name>
     <message>
-        <location filename="../../rm_desk/views/screenshots.py" line="+145"/>
+        <location filename="../../rm_desk/views/screenshots.py" line="+152"/>
         <source>Customer&apos;s office</source>
         <translation>客户办公室</translation>
     </message>
@@ -2262,7 +2262,7 @@ Next steps: {steps}</source>
 <context>
     <name>SearchBox</name>
     <message>
-        <location filename="../../rm_desk/views/search.py" line="+184"/>
+        <location filename="../../rm_desk/views/search.py" line="+194"/>
         <source>{title}: {message}</source>
         <translation>{title}：{message}</translation>
     </message>
@@ -2485,7 +2485,7 @@ Next steps: {steps}</source>
 <context>
     <name>SyncIssuesScreen</name>
     <message>
-        <location filename="../../rm_desk/views/sync_issues.py" line="+228"/>
+        <location filename="../../rm_desk/views/sync_issues.py" line="+236"/>
         <source>Sync issues</source>
         <translation>同步问题</translation>
     </message>
@@ -2500,7 +2500,7 @@ Next steps: {steps}</source>
         <translation>您的所有修改均已送达银行。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>{conflicts} to decide · {rejected} refused · {pending} waiting</source>
         <translation>{conflicts} 项待决定 · {rejected} 项被拒绝 · {pending} 项待发送</translation>
     </message>
@@ -2525,7 +2525,7 @@ Next steps: {steps}</source>
         <translation>银行已接受收到的全部修改。</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+45"/>
         <source>{kind}: {title}</source>
         <translation>{kind}：{title}</translation>
     </message>
@@ -2624,19 +2624,19 @@ Next steps: {steps}</source>
 <context>
     <name>SyncStatusBar</name>
     <message>
-        <location filename="../../rm_desk/views/status_bar.py" line="+54"/>
+        <location filename="../../rm_desk/views/status_bar.py" line="+58"/>
         <location line="+1"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <location line="+2"/>
         <source>Sign in again</source>
         <translation>重新登录</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+49"/>
         <source>Working offline</source>
         <translation>离线工作中</translation>
     </message>
@@ -2839,17 +2839,17 @@ Next steps: {steps}</source>
 <context>
     <name>TodayScreen</name>
     <message>
-        <location filename="../../rm_desk/views/today.py" line="+191"/>
+        <location filename="../../rm_desk/views/today.py" line="+229"/>
         <source>Today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+110"/>
         <source>{overdue} overdue · {due} due today · {alerts} new alerts</source>
         <translation>逾期 {overdue} 项 · 今日到期 {due} 项 · 新提醒 {alerts} 条</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+50"/>
         <source>And {count} more — see them all in Tasks</source>
         <translation>还有 {count} 项，在“待办”中查看全部</translation>
     </message>
@@ -2919,7 +2919,7 @@ Next steps: {steps}</source>
         <translation>{rule} {name}（{count}）</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+41"/>
         <source>Unknown customer</source>
         <translation>未知客户</translation>
     </message>
@@ -3144,7 +3144,7 @@ Next steps: {steps}</source>
 <context>
     <name>VisitForm</name>
     <message>
-        <location filename="../../rm_desk/views/visit_form.py" line="-138"/>
+        <location filename="../../rm_desk/views/visit_form.py" line="-125"/>
         <source>Choose the customer you met.</source>
         <translation>请选择拜访的客户。</translation>
     </message>
@@ -3174,7 +3174,7 @@ Next steps: {steps}</source>
         <translation>跟进：{purpose}</translation>
     </message>
     <message>
-        <location line="+161"/>
+        <location line="+148"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
@@ -3317,7 +3317,7 @@ Next steps: {steps}</source>
         <translation>{group}：{choice}</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+46"/>
         <source>This customer is not in your book on this computer.</source>
         <translation>该客户不在本机的客户名单中。</translation>
     </message>
@@ -3375,7 +3375,7 @@ Next steps: {steps}</source>
 <context>
     <name>VisitListScreen</name>
     <message>
-        <location filename="../../rm_desk/views/visit_list.py" line="+112"/>
+        <location filename="../../rm_desk/views/visit_list.py" line="+106"/>
         <source>This week</source>
         <translation>本周</translation>
     </message>
@@ -3419,7 +3419,7 @@ Next steps: {steps}</source>
 <context>
     <name>VisitTableModel</name>
     <message>
-        <location line="-110"/>
+        <location line="-104"/>
         <source>{name} and {count} more</source>
         <translation>{name} 等 {count} 人</translation>
     </message>
@@ -4216,8 +4216,13 @@ Next steps: {steps}</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>An edit that met a conflict behind an earlier edit of the same field is sent again after it.</source>
+        <translation>一项修改因同一字段的较早修改尚未送达而发生冲突，将在较早修改之后重新发送。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>An edit that met a conflict was left out: a later edit of the same field goes to the bank.</source>
-        <translation type="unfinished"></translation>
+        <translation>一项发生冲突的修改已略去：同一字段的较新修改将发送到银行。</translation>
     </message>
     <message>
         <location line="+5"/>

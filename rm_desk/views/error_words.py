@@ -254,6 +254,16 @@ WORDS: tuple[object, ...] = (
     QT_TRANSLATE_NOOP("errors", "This change is no longer in the sync issues list."),
     QT_TRANSLATE_NOOP("errors", "For a whole record, keep your version or the bank's."),
     QT_TRANSLATE_NOOP("errors", "A field changed on both sides was merged by its rule."),
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "An edit that met a conflict behind an earlier edit of the same field is sent again "
+        "after it.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "errors",
+        "An edit that met a conflict was left out: a later edit of the same field goes to the"
+        " bank.",
+    ),
     QT_TRANSLATE_NOOP("errors", "Sync stopped"),
     QT_TRANSLATE_NOOP(
         "errors",
