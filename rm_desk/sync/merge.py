@@ -249,11 +249,6 @@ _POLICIES: Mapping[tuple[Entity, str], tuple[MergePolicy, _Policy]] = MappingPro
 )
 """Fields a policy may decide when both sides changed them; every other field: the user decides."""
 
-STATUS_PRECEDENCE_FIELDS: Final = frozenset({(Entity.TASK, "status"), (Entity.ALERT, "status")})
-"""Fields decided by status precedence: a value a rule ranks, so a merge may decide them when it
-cannot tell whether the bank changed them (``push.py``: a base only an earlier op of the user's
-gave), where a field the user decides would ask them about their own edits."""
-
 
 def _entity(entity: str) -> Entity | None:
     try:
@@ -543,7 +538,6 @@ def merge_tag_sets(
 __all__ = [
     "NOTES_MARKER",
     "SOFT_PROFILE",
-    "STATUS_PRECEDENCE_FIELDS",
     "WHOLE_RECORD",
     "AutoResolution",
     "FieldConflict",

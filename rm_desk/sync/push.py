@@ -60,12 +60,10 @@ from rm_desk.sync.errors import RequestRejected
 from rm_desk.sync.events import ConflictFound, OpStateChanged, SyncEvent
 from rm_desk.sync.merge import (
     SOFT_PROFILE,
-    STATUS_PRECEDENCE_FIELDS,
     MergeResult,
     merge,
     merge_deleted,
     merge_modified,
-    same,
 )
 
 log = logging.getLogger(__name__)
@@ -322,10 +320,8 @@ class Pusher:
             # one-op-at-a-time order leaves them (see _settle_applied_run).
             run: list[tuple[StoredOp, MutationApplied]] = []
             in_run: set[tuple[str, str]] = set()
-            applied: dict[tuple[str, str], list[StoredOp]] = {}
             for op, result in zip(batch, results, strict=True):
                 if isinstance(result, MutationApplied):
-                    applied.setdefault((op.entity, op.record_id), []).append(op)
                     if (op.entity, op.record_id) in in_run:
                         _settle_applied_run(conn, run, now)
                         run, in_run = [], set()
@@ -349,8 +345,7 @@ class Pusher:
                     events.append(_changed(op, OpState.REJECTED, result.code))
                 else:
                     events.append(_changed(op, OpState.CONFLICT))
-                    earlier = applied.get((op.entity, op.record_id), [])
-                    found = _settle_conflict(conn, op, result, now, events, earlier)
+                    found = _settle_conflict(conn, op, result, now, events)
                     tally.conflicts += found
             _settle_applied_run(conn, run, now)
             _rebase_held(conn, batch, now)
@@ -447,13 +442,8 @@ def _settle_conflict(
     result: MutationConflict,
     now: str,
     events: list[SyncEvent],
-    applied_before: Sequence[StoredOp] = (),
 ) -> int:
-    """Merge one conflict answer into the cache; returns how many conflict rows it wrote.
-
-    ``applied_before`` are the ops of the same record the batch's answers applied before this one
-    (:func:`_update_base`).
-    """
+    """Merge one conflict answer into the cache; returns how many conflict rows it wrote."""
     stored = outbox.op_by_seq(conn, op.seq)
     if stored is not None and stored.op_id == op.op_id:
         # An earlier op of the batch may have handed this one its base (_hand_on_superseded).
@@ -466,7 +456,7 @@ def _settle_conflict(
     )
     if fields_conflict:
         assert theirs is not None
-        base = _update_base(op, server_copy, theirs, result.conflicting_fields, applied_before)
+        base = _update_base(op, server_copy, theirs, result.conflicting_fields)
         remaining = _hand_on_superseded(conn, op, base, now)
         if remaining is None:
             return 0
@@ -482,7 +472,7 @@ def _settle_conflict(
         merged = merge_deleted(op.entity, base, op.fields, mine_fields=list(op.fields))
     else:
         if not fields_conflict:
-            base = _update_base(op, server_copy, theirs, result.conflicting_fields, applied_before)
+            base = _update_base(op, server_copy, theirs, result.conflicting_fields)
         merged = merge(op.entity, base, op.fields, theirs, mine_fields=list(op.fields))
     for auto in merged.auto:
         outbox.journal(
@@ -528,7 +518,6 @@ def _update_base(
     server_copy: Mapping[str, Any],
     theirs: Mapping[str, Any],
     conflicting: Collection[str],
-    applied_before: Sequence[StoredOp] = (),
 ) -> dict[str, Any]:
     """The merge base of an update that met a ``fields`` conflict: the values its fields had when
     the user edited them (its snapshot), else the record's server copy.
@@ -537,32 +526,11 @@ def _update_base(
     holds the value sent): only the user changed it, whatever the snapshot says. The snapshot can
     differ from the bank's value when the screen showed a value of the user's own that the bank
     refused, and the merge would take that for a bank change.
-
-    A status (:data:`STATUS_PRECEDENCE_FIELDS`) the bank lists, whose snapshot holds the value of
-    an earlier op of the user's that the same answers applied, takes that op's base instead: the
-    bank holding that value does not tell whether that op wrote it or the bank wrote it too, after
-    this op's edit (the earlier op then changed nothing). Taken as unchanged, the user's later
-    status would be written over a status the bank set concurrently, below it in precedence; from
-    where the user's edits began, both sides changed it and precedence decides.
     """
     base = {**server_copy, **(op.snapshot or {})}
     if conflicting:
         base.update((name, theirs.get(name)) for name in op.fields if name not in conflicting)
-    kind = _entity_of(op.entity)
-    for name in op.fields:
-        if name not in conflicting or (kind, name) not in STATUS_PRECEDENCE_FIELDS:
-            continue
-        for earlier in reversed(applied_before):
-            if name in earlier.fields and same(earlier.fields[name], base.get(name)):
-                base[name] = (earlier.snapshot or {}).get(name, server_copy.get(name))
     return base
-
-
-def _entity_of(entity: str) -> Entity | None:
-    try:
-        return Entity(entity)
-    except ValueError:
-        return None
 
 
 SENT_AGAIN_LATER = "sent_again_later"

@@ -295,17 +295,6 @@ def expected_outcome(entity: str, merge_field: str, base: Any, mine: Any, theirs
 
 
 POLICY_FIELDS = frozenset({("task", "status"), ("alert", "status"), ("visit", "notes")})
-STATUS_FIELDS_BY_PRECEDENCE = frozenset({("task", "status"), ("alert", "status")})
-
-
-def _status_base(seen: ConflictSeen, wire: str, base: Any) -> Any:
-    """A status's merge base when the op's snapshot holds the value of an earlier op of the
-    user's that the same request applied: that op's base (push.py), since the bank holding the
-    value does not tell whether that op wrote it or the back office did after the later edit."""
-    for sent, snapshot in reversed(seen.applied_before):
-        if wire in sent and sent[wire] == base and snapshot is not None and wire in snapshot:
-            base = snapshot[wire]
-    return base
 
 
 # --- the model bank ------------------------------------------------------------------------------
@@ -354,8 +343,6 @@ class ConflictSeen:
     theirs: Mapping[str, Any]
     conflicting: tuple[str, ...]
     op_id: str = ""
-    # earlier mutations of the record the same request applied: (fields sent, client snapshot)
-    applied_before: tuple[tuple[Mapping[str, Any], Mapping[str, Any] | None], ...] = ()
 
 
 class Fault:
@@ -499,28 +486,17 @@ class ModelBank:
             ) != digest:
                 return problem(422, "idempotency_mismatch")
         results = []
-        applied: dict[tuple[str, str], list[tuple[Mapping[str, Any], Any]]] = {}
         for mutation, digest in zip(batch, digests, strict=True):
             known = self.results.get(mutation["op_id"])
-            record_key = (mutation["entity"], mutation["id"])
             if known is not None:
-                result = {**known[1], "replayed": True}
-            else:
-                result = self._apply(mutation, tuple(applied.get(record_key, ())))
-                self.results[mutation["op_id"]] = (digest, result)
-            if result["status"] == "applied":
-                sent = dict(mutation.get("fields") or {})
-                applied.setdefault(record_key, []).append(
-                    (sent, self.snapshot_of(mutation["op_id"]))
-                )
+                results.append({**known[1], "replayed": True})
+                continue
+            result = self._apply(mutation)
+            self.results[mutation["op_id"]] = (digest, result)
             results.append(result)
         return _json({"results": results})
 
-    def _apply(
-        self,
-        mutation: dict[str, Any],
-        applied_before: tuple[tuple[Mapping[str, Any], Mapping[str, Any] | None], ...] = (),
-    ) -> dict[str, Any]:
+    def _apply(self, mutation: dict[str, Any]) -> dict[str, Any]:
         op_id = mutation["op_id"]
         entity = mutation["entity"]
         if mutation["op"] != "update":
@@ -560,7 +536,6 @@ class ModelBank:
                     orjson.loads(orjson.dumps(record.data)),
                     conflicting,
                     op_id,
-                    applied_before,
                 )
             )
             return {
@@ -1030,8 +1005,6 @@ class SyncMachine(RuleBasedStateMachine):
         for seen in self.bank.conflicts[self.checked_conflicts :]:
             for wire in seen.sent:
                 base_copy = self._base_copy(seen, handed)
-                if (seen.entity, wire) in STATUS_FIELDS_BY_PRECEDENCE and wire in seen.conflicting:
-                    base_copy = {**base_copy, wire: _status_base(seen, wire, base_copy.get(wire))}
                 copies = (base_copy, seen.sent, seen.theirs)
                 for merge_field in merge_fields_of(seen.entity, wire, *copies):
                     b, m, t = (value_at(copy, merge_field) for copy in copies)
@@ -1407,35 +1380,6 @@ def test_an_edit_over_a_status_waiting_in_the_inbox_bases_on_where_the_users_edi
 
         assert machine.bank.records[("task", "k-2")].data["status"] == "completed"
         assert machine.bank.violations == []
-    finally:
-        machine.teardown()
-
-
-def test_an_alert_status_the_bank_set_after_the_users_later_edit_keeps_its_precedence() -> None:
-    """Found by the machine (soak seed 82355115943305619243141119731467059386): the user
-    acknowledged an alert, the request was lost, and the user set it back to new (a second op,
-    whose base is the first op's acknowledged); the back office then acknowledged it too. One
-    batch: the first op changed nothing (the bank had its value), the second met the bank's
-    acknowledged, equal to its base, and the merge took it for unchanged and wrote new over a
-    status the bank set after the user's edit. The bank holding that value does not tell who
-    wrote it: from where the user's edits began (new), both sides changed the status and
-    precedence keeps acknowledged."""
-    machine = SyncMachine()
-    try:
-        machine.edit_on_the_desk(Edit("alert", "a-1", "status", "acknowledged"))
-        machine.sync_with_a_fault(Fault.DROP_REQUEST, 1)  # left sending
-        machine.edit_on_the_desk(Edit("alert", "a-1", "status", "new"))
-        machine.edit_in_the_back_office(Edit("alert", "a-1", "status", "acknowledged"))
-        machine.sync_until_quiet()
-
-        assert machine.bank.records[("alert", "a-1")].data["status"] == "acknowledged"
-        assert machine._visible("alert", "a-1")["status"] == "acknowledged"
-        assert machine.bank.violations == []
-        with machine.desk.read() as conn:
-            decided = outbox.journal_entries(conn, "auto_merge")
-        assert [(e["detail"]["mine"], e["detail"]["chosen"]) for e in decided] == [
-            ("new", "acknowledged")
-        ]
     finally:
         machine.teardown()
 
