@@ -140,7 +140,12 @@ class Mutation:
 
 @dataclass(frozen=True, slots=True)
 class MutationApplied:
-    """``applied``: ``record`` (``None`` after a delete) is the server's new copy at ``rev``."""
+    """``applied``: ``record`` (``None`` after a delete) is the server's new copy at ``rev``.
+
+    ``changed_fields`` names the fields of an update the op itself changed (the others already
+    held the values sent); ``None`` when the server does not say (docs/sync.md, "What the bank
+    says it changed").
+    """
 
     state: ClassVar[OpState] = OpState.APPLIED
 
@@ -148,6 +153,7 @@ class MutationApplied:
     rev: int
     record: dict[str, Any] | None
     replayed: bool = False
+    changed_fields: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,7 +343,14 @@ def _mutation_result(item: _Object) -> MutationResult:
     replayed = item.flag("replayed", False)
     status = item.text("status")
     if status == "applied":
-        return MutationApplied(op_id, item.integer("rev"), item.optional_record("record"), replayed)
+        changed = item.value.get("changed_fields")
+        return MutationApplied(
+            op_id,
+            item.integer("rev"),
+            item.optional_record("record"),
+            replayed,
+            None if changed is None else frozenset(item.texts("changed_fields")),
+        )
     if status == "conflict":
         try:
             kind = ConflictKind(item.text("kind"))
