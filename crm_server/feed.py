@@ -59,7 +59,10 @@ _Key = tuple[str, str, int, int, bool]
 """What a page depends on besides the database: book column, book, cursor rev, limit, and
 whether it is compressed."""
 
-_OPENING = b'{"changes":['
+_OPENING = b'{"changes":[\n'
+_SEPARATOR = b",\n"
+"""Entries are written one per line (a raw line feed can only be whitespace in JSON), so a client
+can decode a page a slice of lines at a time; any JSON reader still reads it whole."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +225,7 @@ def _build(db: Database, book_column: str, book: str, after: int, limit: int, gz
         snapshot_rev = _last_rev(conn)
         changes, count, last = _changes(conn, book_column, book, after, limit)
         remaining = _count_after(conn, book_column, book, last) if count == limit else 0
-    head = _OPENING + changes + b"],"
+    head = _OPENING + changes + b"\n],"
     compressor = None
     if gzip:
         compressor = gzip_compressor()
@@ -278,7 +281,7 @@ def _changes(
             # Sorted runs, so the sort is a merge; bytes are never compared (revs are unique).
             entries = sorted(book_rows + others, key=_BY_REV)[:limit]
             last = entries[-1][0] if entries else after
-            return b",".join([entry for _, entry in entries]), len(entries), last
+            return _SEPARATOR.join([entry for _, entry in entries]), len(entries), last
     # The page is the book's alone (the usual case past the first page): the database joins
     # the entries, and not one row reaches Python.
     ((count, last, joined),) = _fetch(
@@ -288,14 +291,14 @@ def _changes(
 
 
 def _joined_book_sql(conn: Connection, in_book: str, mark: str) -> str:
-    """A query of the count, last rev and comma-joined entries of a page of the book."""
+    """A query of the count, last rev and entries of a page of the book, one per line."""
     page = f"SELECT rev, change FROM record WHERE {in_book} ORDER BY rev LIMIT {mark}"
     if conn.dialect.name == "postgresql":
-        joined = "string_agg(change, ','::bytea ORDER BY rev)"
+        joined = "string_agg(change, E',\\n'::bytea ORDER BY rev)"
     else:
         # SQLite before 3.44 has no ORDER BY in an aggregate; it aggregates the rows of a
         # subquery with a LIMIT in the order the subquery gives them (test_feed checks it).
-        joined = "CAST(group_concat(change, ',') AS BLOB)"
+        joined = "CAST(group_concat(change, ',' || char(10)) AS BLOB)"
     return f"SELECT count(*), max(rev), {joined} FROM ({page}) AS page"
 
 
