@@ -30,7 +30,9 @@ Checks of an **update**, in order (the first that fails decides):
 9. a referenced customer (moving an opportunity or a visit) is in the user's book: ``not_found``;
 10. no sent field changed on the server after ``base_rev`` to another value: else ``conflict`` of
     kind ``fields`` listing them; fields changed on the server but not sent merge silently;
-11. applied: changed fields get the new rev; a record whose book changes leaves a scope exit.
+11. applied: changed fields get the new rev; a record whose book changes leaves a scope exit;
+    the answer's ``changed_fields`` names them (empty when the record already held every
+    value sent: nothing is written and the rev stays).
 
 A **create**: known and creatable entity (``forbidden`` otherwise), fields editable by a creator,
 values fixed on create respected (a tag is manual and the RM's, a relationship proposed), id not
@@ -503,7 +505,7 @@ class _Op:
         if conflicts:
             return self._conflict("fields", current, conflicts)
         if all(current.data.get(name) == value for name, value in values.items()):
-            return self._applied(current)
+            return self._applied(current, changed=[])
         old_book = (current.rm_id, current.team_id)
         moved = new_book[:2] != old_book
         rev = self.records.take_revs(2 if moved else 1)
@@ -516,11 +518,11 @@ class _Op:
                 new_book=new_book[:2],
             )
             rev += 1
-        apply_fields(current, values, rev)
+        changed = apply_fields(current, values, rev)
         current.rm_id, current.team_id, current.customer_id = new_book
         current.rev = rev
         self.records.save(current)
-        return self._applied(current)
+        return self._applied(current, changed=changed)
 
     def _editable(self, entity: Entity, current: StoredRecord) -> frozenset[str]:
         if entity is not Entity.TASK:
@@ -609,13 +611,20 @@ class _Op:
         rm_id, team_id = self.principal.own_book()
         return rm_id, team_id, None
 
-    def _applied(self, stored: StoredRecord) -> dict[str, Any]:
-        return {
+    def _applied(
+        self, stored: StoredRecord, *, changed: Iterable[str] | None = None
+    ) -> dict[str, Any]:
+        answer = {
             "op_id": self.mutation.op_id,
             "status": "applied",
             "rev": stored.rev,
             "record": stored.answer(),
         }
+        if changed is not None:
+            # Which sent fields this update wrote; the others already held the values sent
+            # (docs/decisions.md, "changed_fields").
+            answer["changed_fields"] = sorted(changed)
+        return answer
 
     def _conflict(self, kind: str, current: StoredRecord, fields: Iterable[str]) -> dict[str, Any]:
         return {

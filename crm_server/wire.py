@@ -129,6 +129,13 @@ class MutationResult(_Answer):
     kind: Literal["fields", "deleted", "modified"] | None = None
     field_revs: dict[str, int] | None = None
     conflicting_fields: list[str] | None = None
+    changed_fields: list[str] | None = Field(
+        default=None,
+        description=(
+            "Of an applied update: the sent fields it changed (the others already held the "
+            "values sent). An addition to API.md; clients must not require it."
+        ),
+    )
     code: Literal["validation_error", "field_not_editable", "forbidden", "not_found"] | None = None
     message: str | None = None
     field_errors: dict[str, str] | None = None

@@ -108,6 +108,7 @@ def test_assignee_updates_task_status_and_completion_note(api: Api):
     assert result["rev"] > base
     assert result["record"]["status"] == "completed"
     assert result["record"]["completion_note"] == "客户已续作"
+    assert result["changed_fields"] == ["completion_note", "status"]
 
 
 def test_update_to_the_values_already_held_is_applied_without_a_new_rev(api: Api):
@@ -117,6 +118,7 @@ def test_update_to_the_values_already_held_is_applied_without_a_new_rev(api: Api
     [result] = rm.push(update("task", "k-0001", base, status="not_started"))
 
     assert result["status"] == "applied" and result["rev"] == base
+    assert result["changed_fields"] == []
 
 
 def test_rm_edits_customer_soft_profile_and_contact_prefs(api: Api):
@@ -235,9 +237,24 @@ def test_same_field_changed_to_the_same_value_on_both_sides_is_no_conflict(api: 
     base = rev_of(rm, "task", "k-0001")
     api.dev_edit("task", "k-0001", status="completed")
 
-    [result] = rm.push(update("task", "k-0001", base, status="completed"))
+    [result] = rm.push(update("task", "k-0001", base, status="completed", completion_note="已办结"))
 
     assert result["status"] == "applied"
+    # The bank wrote the status itself; this op changed only the note.
+    assert result["changed_fields"] == ["completion_note"]
+
+
+def test_the_replay_of_an_update_names_the_fields_the_first_answer_named(api: Api):
+    rm = api.login("rm001")
+    base = rev_of(rm, "task", "k-0001")
+    op = update("task", "k-0001", base, status="in_progress")
+    [first] = rm.push(op)
+    api.dev_edit("task", "k-0001", status="completed")
+
+    [again] = rm.push(op)
+
+    assert first["changed_fields"] == ["status"]
+    assert again == {**first, "replayed": True}
 
 
 def test_update_based_on_the_latest_rev_does_not_conflict(api: Api):
