@@ -4216,6 +4216,11 @@ Next steps: {steps}</source>
     </message>
     <message>
         <location line="+1"/>
+        <source>The bank already had the value of an edit; a later edit of the same field is merged against the value before it.</source>
+        <translation>银行端已有某项修改的值；同一字段的后续修改将以修改前的值为基准进行合并。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>An edit that met a conflict behind an earlier edit of the same field is sent again after it.</source>
         <translation>一项修改因同一字段的较早修改尚未送达而发生冲突，将在较早修改之后重新发送。</translation>
     </message>

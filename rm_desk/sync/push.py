@@ -403,6 +403,8 @@ def _settle_applied_run(
     """
     if not run:
         return
+    for op, result in run:
+        _hand_down_unchanged(conn, op, result, now)
     outbox.delete_ops(conn, [op.seq for op, _ in run])
     ids: dict[str, list[str]] = {}
     for op, result in run:
@@ -428,6 +430,68 @@ def _settle_applied_run(
         {(op.entity, op.record_id): result.rev for op, result in run if op.op is OpKind.CREATE},
         now,
     )
+
+
+ALREADY_AT_BANK = "already_at_bank"
+ALREADY_AT_BANK_MESSAGE = (
+    "The bank already had the value of an edit; a later edit of the same field is merged against"
+    " the value before it."
+)
+
+
+def _hand_down_unchanged(conn: Connection, op: StoredOp, result: MutationApplied, now: str) -> None:
+    """Give a later op the base of fields this applied update did not change at the bank.
+
+    When the bank says (``changed_fields``) that a field sent already held the value sent, the
+    bank wrote that value itself; the op wrote nothing. A later op of the record made while this
+    one was on its way has this op's value in its snapshot, as if the user's edit had put it
+    there: merged on it, a later change back would look like the user's alone and be sent over
+    the bank's value. Its base for that field becomes this op's (the value before the user's
+    edit), so the merge sees the bank's change for what it is. Only a later op made on no newer
+    copy of the record than this one (``base_rev``) is one made on this op's value rather than
+    on the bank's.
+
+    Answers that do not say (``changed_fields`` absent: a bank server without it, or a stored
+    answer from before) leave the snapshots as they are, as if the op wrote every field.
+    """
+    if op.op is not OpKind.UPDATE or result.changed_fields is None or not op.snapshot:
+        return
+    unchanged = [
+        name for name in op.fields if name not in result.changed_fields and name in op.snapshot
+    ]
+    if not unchanged:
+        return
+    handed: dict[str, str] = {}
+    later = [
+        other
+        for other in outbox.ops_of_record(conn, op.entity, op.record_id, _SUPERSEDING_STATES)
+        if other.seq > op.seq and other.op is OpKind.UPDATE
+    ]
+    rebased: dict[int, tuple[StoredOp, dict[str, Any]]] = {}
+    for name in unchanged:
+        heir = next((other for other in later if name in other.fields), None)
+        if heir is None or heir.snapshot is None or name not in heir.snapshot:
+            continue
+        if heir.snapshot[name] != op.fields[name]:
+            continue  # made on another value: not this op's
+        if heir.base_rev is not None and op.base_rev is not None and heir.base_rev > op.base_rev:
+            continue
+        _, snapshot = rebased.setdefault(heir.seq, (heir, dict(heir.snapshot)))
+        snapshot[name] = op.snapshot[name]
+        handed[name] = heir.op_id
+    for heir, snapshot in rebased.values():
+        outbox.rebase_op(conn, heir.seq, base_rev=heir.base_rev, snapshot=snapshot, now=now)
+    if handed:
+        outbox.journal(
+            conn,
+            ts=now,
+            kind=ALREADY_AT_BANK,
+            message=ALREADY_AT_BANK_MESSAGE,
+            entity=op.entity,
+            record_id=op.record_id,
+            op_id=op.op_id,
+            detail={"fields": handed},
+        )
 
 
 def _wire_field(merge_field: str) -> str:

@@ -256,6 +256,11 @@ WORDS: tuple[object, ...] = (
     QT_TRANSLATE_NOOP("errors", "A field changed on both sides was merged by its rule."),
     QT_TRANSLATE_NOOP(
         "errors",
+        "The bank already had the value of an edit; a later edit of the same field is merged "
+        "against the value before it.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "errors",
         "An edit that met a conflict behind an earlier edit of the same field is sent again "
         "after it.",
     ),

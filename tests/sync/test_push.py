@@ -641,3 +641,59 @@ def test_an_edit_left_out_for_a_later_one_of_its_field_hands_it_its_base(book, c
     )
     resent = server.pushed()[-1]
     assert [m["fields"] for m in resent] == [{"amount": "650000.00"}]
+
+
+def _change_of_mind_the_bank_made_too(book, server, **op_answer: Any) -> tuple[str, str]:
+    """Stage moved to recommended (left sending by a lost request) and back to contacted; the
+    bank moved it to recommended itself meanwhile. Both ops go in one batch."""
+    first = r.move_opportunity(book, "recommended")
+    with book.write() as conn:
+        conn.execute(schema.outbox.update().values(state="sending"))
+    second = r.move_opportunity(book, "contacted")
+    theirs = r.opportunity("o-1", stage="recommended")
+    server.reply(
+        "POST",
+        "/mutations",
+        {
+            "results": [
+                applied(first, 63, theirs, **op_answer),
+                conflict(second, "fields", 63, theirs),
+            ]
+        },
+        echo_applied(lambda m: {**theirs, **m["fields"]}, first_rev=64),
+    )
+    return first, second
+
+
+def test_an_edit_the_bank_already_had_gives_a_later_edit_its_base(book, client, server):
+    first, second = _change_of_mind_the_bank_made_too(book, server, changed_fields=[])
+
+    make_pusher(book, client).push()
+
+    # The bank moved the stage from the one the user started from; the user moved it back:
+    # not sent over the bank's, but put to the user against the stage they started from.
+    assert len(server.pushed()) == 1
+    (found,) = r.conflicts(book)
+    assert (found["base_value"], found["mine_value"], found["theirs_value"]) == (
+        "contacted",
+        "contacted",
+        "recommended",
+    )
+    (entry,) = r.journal(book, "already_at_bank")
+    assert entry["op_id"] == first and entry["detail"]["fields"] == {"stage": second}
+
+
+@pytest.mark.parametrize(
+    "op_answer", [{"changed_fields": ["stage"]}, {}], ids=["it-wrote-the-stage", "bank-silent"]
+)
+def test_a_later_edit_over_one_that_wrote_its_field_is_sent(book, client, server, op_answer):
+    # The first op wrote the stage (its answer was lost and it is replayed), or the bank does
+    # not say: the user's later stage is their own change of mind and goes to the bank.
+    _change_of_mind_the_bank_made_too(book, server, replayed=True, **op_answer)
+
+    make_pusher(book, client).push()
+
+    resent = server.pushed()[-1]
+    assert [(m["fields"], m["base_rev"]) for m in resent] == [({"stage": "contacted"}, 63)]
+    assert r.row(book, "opportunity", "o-1")["stage"] == "contacted"
+    assert r.conflicts(book) == [] and r.journal(book, "already_at_bank") == []
