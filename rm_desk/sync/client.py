@@ -14,7 +14,8 @@ How it talks:
   :class:`AuthError` (session over, device revoked) leaves the client signed out;
 - every request carries ``Accept-Encoding: gzip`` (httpx inflates the answer), the device id in
   ``X-Device-Id`` and ``User-Agent: rm-desk/<version>``; bodies are JSON written by orjson, and
-  answers are read with orjson from ``response.content``;
+  answers are read with orjson from ``response.content`` (a feed page a slice at a time when the
+  server writes it one change per line: :mod:`rm_desk.sync.feed_decode`);
 - TLS is always verified: against the operating system's trust store (where a bank installs its
   root CA through Group Policy), or against the bank's CA bundle file when one is configured.
   Plain ``http://`` is accepted only for a loopback host (demo and tests), where there is no TLS;
@@ -55,6 +56,7 @@ from rm_desk.sync.errors import (
     SessionExpired,
     convert_errors,
 )
+from rm_desk.sync.feed_decode import decode_feed_body
 from rm_desk.sync.identity import Policy, User  # re-exported: the types of the signed-in user
 
 _T = TypeVar("_T")
@@ -611,7 +613,9 @@ class ApiClient:
             params["cursor"] = cursor
         if limit is not None:
             params["limit"] = limit
-        return self._call("GET", "/changes", None, _feed_page, params=params)
+        return self._call(
+            "GET", "/changes", None, _feed_page, params=params, loads=decode_feed_body
+        )
 
     def push(self, mutations: Sequence[Mutation]) -> list[MutationResult]:
         """Send up to 200 mutations; one result each, in the same order.
@@ -695,10 +699,12 @@ class ApiClient:
         read: Callable[[Any], _T],
         *,
         params: Mapping[str, str | int] | None = None,
+        loads: Callable[[bytes], Any] = orjson.loads,
     ) -> _T:
         """An authenticated call: on ``401 token_expired``, refresh once and send it once more.
 
         Any :class:`AuthError` ends the session here too: its words tell the user to sign in.
+        ``loads`` decodes the body of a success.
         """
         try:
             with convert_errors():
@@ -706,7 +712,7 @@ class ApiClient:
                 if response.status_code == 401 and self._facts(response).code == "token_expired":
                     self.refresh()
                     response = self._send(method, path, body, params=params, auth=True)
-                return read(self._decode(response))
+                return read(self._decode(response, loads))
         except AuthError:
             self._session = None
             raise
@@ -746,15 +752,17 @@ class ApiClient:
             method, path, content=content, params=dict(params or {}), headers=headers
         )
 
-    def _decode(self, response: httpx.Response) -> Any:
-        """The decoded body of a success (``None`` when empty); an :class:`ErrorAnswer` for any
-        other answer."""
+    def _decode(
+        self, response: httpx.Response, loads: Callable[[bytes], Any] = orjson.loads
+    ) -> Any:
+        """The body of a success decoded by ``loads`` (``None`` when empty); an
+        :class:`ErrorAnswer` for any other answer."""
         if not response.is_success:
             raise ErrorAnswer(self._facts(response))
         self._last_contact = self._clock()
         if not response.content:
             return None
-        return orjson.loads(response.content)
+        return loads(response.content)
 
     def _facts(self, response: httpx.Response) -> ProblemFacts:
         """The machine facts of an error answer: the RFC 9457 ``code`` when the body is a problem

@@ -26,7 +26,21 @@ holds by then (modules, the window, its caches) out of the garbage collector's f
 Each decoded page is thousands of new objects; every few pages they make CPython run a full
 collection, which walks the whole heap with the interpreter lock held — 120 to 200 ms for the
 window's heap, during which the GUI thread cannot run a line of Python. Frozen, a full collection
-walks only what came after (the pages in flight): a few milliseconds.
+walks only what came after.
+
+What comes after is mostly the pages in flight: the changes of the page being applied and of the
+one being fetched, which live for one page and are freed by their reference counts, yet survive
+long enough to be promoted to the oldest generation, so that full collections came every few
+pages and walked them: 20 to 110 ms each on a busy machine. While the pull runs,
+:func:`full_collections_held` therefore keeps the automatic full collection from starting (the
+young generations are still collected as usual, so short-lived cycles are still reclaimed); the
+usual threshold is back when the pull ends, however it ends, and the next full collection picks
+up whatever cyclic garbage reached the old generation meanwhile (a few objects a page: a pull's
+memory stays bounded by its pages, not its length).
+
+Each page is decoded a slice of changes at a time when the server writes it one change per line
+(:mod:`rm_desk.sync.feed_decode`), on the thread that fetched it, so that neither the decode nor
+the collections hold the interpreter lock long enough for the window to feel it.
 """
 
 from __future__ import annotations
@@ -51,6 +65,47 @@ PAGE_LIMIT = 5000
 FETCH_THREAD_NAME = "rm-desk-sync-fetch"
 
 _frozen = threading.Event()
+
+_HELD_THRESHOLD = 2**31 - 1
+"""A third-generation threshold the count of second-generation collections never passes."""
+
+
+class _FullCollectionHold:
+    """Counts the pulls running; the first one out of none raises the threshold, the last one
+    back to none restores what it was (pulls may overlap: a replacement in a test, a second
+    store)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holders = 0
+        self._saved: tuple[int, int, int] = gc.get_threshold()
+
+    @contextlib.contextmanager
+    def held(self) -> Generator[None, None, None]:
+        with self._lock:
+            if self._holders == 0:
+                self._saved = gc.get_threshold()
+                young, middle, _ = self._saved
+                gc.set_threshold(young, middle, _HELD_THRESHOLD)
+            self._holders += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holders -= 1
+                if self._holders == 0:
+                    gc.set_threshold(*self._saved)
+
+
+_hold = _FullCollectionHold()
+
+
+def full_collections_held() -> contextlib.AbstractContextManager[None]:
+    """No automatic full garbage collection (of the oldest generation) while this is entered.
+
+    Process-wide, like the collector; see the module docstring for why a pull wants it.
+    """
+    return _hold.held()
 
 
 def freeze_long_lived_heap() -> None:
@@ -215,24 +270,25 @@ class Puller:
 
         ``stop`` is checked before each request and again after each page the caller handled;
         closing the iterator (the caller stopped or failed) waits for the request in flight and
-        discards its answer.
+        discards its answer. No automatic full collection starts until the iterator is done.
         """
         check(self._stop)
-        page = self._client.changes(cursor, self._limit)
         ahead: _Prefetch | None = None
-        try:
-            while True:
-                if page.has_more and not self._stop():
-                    ahead = _Prefetch(self._client, page.cursor, self._limit)
-                yield page
-                if not page.has_more:
-                    return
-                check(self._stop)
-                assert ahead is not None  # started, since stop answered false both times
-                page, ahead = ahead.result(), None
-        finally:
-            if ahead is not None:
-                ahead.wait()
+        with full_collections_held():
+            try:
+                page = self._client.changes(cursor, self._limit)
+                while True:
+                    if page.has_more and not self._stop():
+                        ahead = _Prefetch(self._client, page.cursor, self._limit)
+                    yield page
+                    if not page.has_more:
+                        return
+                    check(self._stop)
+                    assert ahead is not None  # started, since stop answered false both times
+                    page, ahead = ahead.result(), None
+            finally:
+                if ahead is not None:
+                    ahead.wait()
 
     def replace(self) -> PullReport:
         """Run a replacement sync (see the module docstring)."""
@@ -260,4 +316,11 @@ class Puller:
         return tally.report(replaced=True, swept=swept)
 
 
-__all__ = ["FETCH_THREAD_NAME", "PAGE_LIMIT", "PullReport", "Puller", "freeze_long_lived_heap"]
+__all__ = [
+    "FETCH_THREAD_NAME",
+    "PAGE_LIMIT",
+    "PullReport",
+    "Puller",
+    "freeze_long_lived_heap",
+    "full_collections_held",
+]
