@@ -25,7 +25,12 @@ a background thread (read-ahead), so the next request finds it ready. A page bui
 answered if no rev was handed out since its snapshot (every change of a feed takes a rev, see
 :mod:`crm_server.revs`), so it is exactly the page the request would have built; the cursor and
 ``server_time`` are made when it is answered. One page is built ahead at a time; a request whose
-page is still waiting its turn builds it itself.
+page is still waiting its turn builds it itself. A page built ahead in the snapshot of the page
+before it (no rev handed out in between) takes what remains after it from that page, rather than
+counting the rest of the feed again.
+
+The answer (``Page``) also gives the cursor and ``has_more`` apart from the body, so the route
+can give the next page's address in a ``Link`` header without reading the JSON back.
 """
 
 from __future__ import annotations
@@ -59,6 +64,10 @@ _Key = tuple[str, str, int, int, bool]
 """What a page depends on besides the database: book column, book, cursor rev, limit, and
 whether it is compressed."""
 
+_Known = tuple[int, int]
+"""What a page tells the read-ahead of the next: the last rev handed out when it was read, and
+how many changes of the feed came after it then."""
+
 _OPENING = b'{"changes":[\n'
 _SEPARATOR = b",\n"
 """Entries are written one per line (a raw line feed can only be whitespace in JSON), so a client
@@ -72,10 +81,14 @@ class Page:
     Attributes:
         body: The JSON answer, gzip-compressed if ``gzip``.
         gzip: Whether ``body`` is compressed (``Content-Encoding: gzip``).
+        cursor: The answer's ``cursor``, where the next page starts.
+        has_more: The answer's ``has_more``: whether the feed has more changes now.
     """
 
     body: bytes
     gzip: bool
+    cursor: str
+    has_more: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +96,8 @@ class _Built:
     """A page without its cursor and server time, and the snapshot it was read in.
 
     Attributes:
-        head: The answer up to its changes, ``{"changes":[entry,…],``; with ``compressor``,
-            what the compressor made of it so far.
+        head: The answer up to its changes, ``{"changes":[entry,…],``, in pieces; with
+            ``compressor``, what the compressor made of them so far.
         compressor: The gzip stream ``head`` went into, to be finished with the rest of the
             answer; ``None`` if ``head`` is plain JSON.
         count: How many entries.
@@ -93,7 +106,7 @@ class _Built:
         snapshot_rev: The last rev handed out when the page was read.
     """
 
-    head: bytes
+    head: list[bytes]
     compressor: Any
     count: int
     last: int
@@ -155,20 +168,28 @@ class Feed:
         if built is None:
             built = _build(self.db, book_column, book, after, limit, False)
         if built.count == limit and built.remaining > 0 and self.settings.feed_read_ahead:
-            self._read_ahead((book_column, book, built.last, limit, gzip))
+            self._read_ahead(
+                (book_column, book, built.last, limit, gzip), (built.snapshot_rev, built.remaining)
+            )
+        next_cursor = encode_cursor(
+            built.last, issued=now, user_id=principal.user_id, epoch=self.epoch
+        )
+        has_more = built.remaining > 0
         rest = {
-            "cursor": encode_cursor(
-                built.last, issued=now, user_id=principal.user_id, epoch=self.epoch
-            ),
-            "has_more": built.remaining > 0,
+            "cursor": next_cursor,
+            "has_more": has_more,
             "estimated_remaining": built.remaining,
             "server_time": to_wire(now),
         }
         # The head, then the rest of the answer without its opening brace.
         tail = orjson.dumps(rest)[1:]
         if built.compressor is None:
-            return Page(built.head + tail, gzip=False)
-        return Page(built.head + built.compressor.compress(tail) + built.compressor.flush(), True)
+            body = b"".join([*built.head, tail])
+        else:
+            body = b"".join(
+                [*built.head, built.compressor.compress(tail), built.compressor.flush()]
+            )
+        return Page(body, built.compressor is not None, next_cursor, has_more)
 
     def settle(self, timeout: float = 10.0) -> int:
         """Wait until no page is being built ahead (tests); how many pages are built and kept."""
@@ -186,14 +207,15 @@ class Feed:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
 
-    def _read_ahead(self, key: _Key) -> None:
-        """Start building the page of ``key`` in the background."""
+    def _read_ahead(self, key: _Key, known: _Known) -> None:
+        """Start building the page of ``key`` in the background; ``known`` is what the page
+        before it knew of the feed."""
         with self._lock:
             if self._closed or key in self._ahead:
                 return
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(1, thread_name_prefix="feed-read-ahead")
-            self._ahead[key] = self._executor.submit(_build, self.db, *key)
+            self._ahead[key] = self._executor.submit(_build, self.db, *key, known)
             while len(self._ahead) > _AHEAD_KEPT:
                 _, dropped = self._ahead.popitem(last=False)
                 dropped.cancel()
@@ -218,18 +240,34 @@ class Feed:
         return built
 
 
-def _build(db: Database, book_column: str, book: str, after: int, limit: int, gzip: bool) -> _Built:
+def _build(
+    db: Database,
+    book_column: str,
+    book: str,
+    after: int,
+    limit: int,
+    gzip: bool,
+    known: _Known | None = None,
+) -> _Built:
     """Read one page of a book's feed, and what remains after it, in one snapshot; with
-    ``gzip``, start compressing it."""
+    ``gzip``, start compressing it. ``known`` is what the page that ended at ``after`` knew."""
     with db.read() as conn:
         snapshot_rev = _last_rev(conn)
         changes, count, last = _changes(conn, book_column, book, after, limit)
-        remaining = _count_after(conn, book_column, book, last) if count == limit else 0
-    head = _OPENING + changes + b"\n],"
+        if count < limit:
+            remaining = 0
+        elif known is not None and known[0] == snapshot_rev:
+            # Nothing changed since the page before was read, so what remains after this
+            # page is what remained after that one less this page: no need to count again
+            # (counting the rest of a large feed cost a page as much as compressing it).
+            remaining = known[1] - count
+        else:
+            remaining = _count_after(conn, book_column, book, last)
+    head = [_OPENING, changes, b"\n],"]
     compressor = None
     if gzip:
         compressor = gzip_compressor()
-        head = compressor.compress(head)
+        head = [compressor.compress(piece) for piece in head]
     return _Built(head, compressor, count, last, remaining, snapshot_rev)
 
 
@@ -250,38 +288,41 @@ def _changes(
     """
     mark = _mark(conn)
     in_book = f"{book_column} = {mark} AND rev > {mark}"
+    # The rev a page of the book alone would end at (from the index alone): a change of the
+    # other sources after it cannot be on the page, so they are read only up to it. Bank-wide
+    # records are mostly written together (the bank's KPIs after every book), and reading all
+    # of them after the cursor cost a page more than building the rest of it.
+    book_end = _fetch(
+        conn,
+        f"SELECT rev FROM record WHERE {in_book} ORDER BY rev LIMIT 1 OFFSET {mark}",
+        (book, after, limit - 1),
+    )
+    before, bound = ("", ()) if not book_end else (f" AND rev < {mark}", (book_end[0][0],))
     bank_wide = _fetch(
         conn,
         f"SELECT rev, change FROM record WHERE team_id IS NULL AND rm_id IS NULL "
-        f"AND rev > {mark} ORDER BY rev LIMIT {mark}",
-        (after, limit),
+        f"AND rev > {mark}{before} ORDER BY rev LIMIT {mark}",
+        (after, *bound, limit),
     )
     exits = [
         (rev, _out_of_scope(entity, record_id, rev))
         for rev, entity, record_id in _fetch(
             conn,
-            f"SELECT rev, entity, id FROM scope_exit WHERE {in_book} ORDER BY rev LIMIT {mark}",
-            (book, after, limit),
+            f"SELECT rev, entity, id FROM scope_exit WHERE {in_book}{before} "
+            f"ORDER BY rev LIMIT {mark}",
+            (book, after, *bound, limit),
         )
     ]
-    others = sorted(bank_wide + exits, key=_BY_REV)
-    if others:
-        # The rev a page of the book alone would end at: do the other sources come before it?
-        book_end = _fetch(
+    if bank_wide or exits:
+        book_rows: list[Entry] = _fetch(
             conn,
-            f"SELECT rev FROM record WHERE {in_book} ORDER BY rev LIMIT 1 OFFSET {mark}",
-            (book, after, limit - 1),
+            f"SELECT rev, change FROM record WHERE {in_book} ORDER BY rev LIMIT {mark}",
+            (book, after, limit),
         )
-        if not book_end or others[0][0] < book_end[0][0]:
-            book_rows: list[Entry] = _fetch(
-                conn,
-                f"SELECT rev, change FROM record WHERE {in_book} ORDER BY rev LIMIT {mark}",
-                (book, after, limit),
-            )
-            # Sorted runs, so the sort is a merge; bytes are never compared (revs are unique).
-            entries = sorted(book_rows + others, key=_BY_REV)[:limit]
-            last = entries[-1][0] if entries else after
-            return _SEPARATOR.join([entry for _, entry in entries]), len(entries), last
+        # Sorted runs, so the sort is a merge; bytes are never compared (revs are unique).
+        entries = sorted(book_rows + bank_wide + exits, key=_BY_REV)[:limit]
+        last = entries[-1][0] if entries else after
+        return _SEPARATOR.join([entry for _, entry in entries]), len(entries), last
     # The page is the book's alone (the usual case past the first page): the database joins
     # the entries, and not one row reaches Python.
     ((count, last, joined),) = _fetch(

@@ -15,15 +15,37 @@ from crm_server.wire import ChangesAnswer, MutationBatch, MutationsAnswer
 router = APIRouter(tags=["sync"])
 
 
+_NEXT_LINK = {
+    "description": (
+        "The feed's changes after ``cursor``, in rev order. With ``has_more``, a ``Link`` header "
+        "gives the next page's address as well (the body stays the contract)."
+    ),
+    "headers": {
+        "Link": {
+            "description": (
+                'Only while ``has_more``: ``<…/changes?cursor=…&limit=…>; rel="next"`` '
+                "(RFC 8288), the address of the next page: this page's ``cursor`` and the "
+                "``limit`` this page was answered with. A client may follow it without reading "
+                "the body, as a load generator does (docs/decisions.md)."
+            ),
+            "schema": {"type": "string"},
+        }
+    },
+}
+
+
 @router.get(
     "/changes",
     response_model=ChangesAnswer,
-    responses=problems(
-        *AUTHENTICATED_PROBLEMS,
-        (400, "validation_error"),
-        (410, "cursor_expired"),
-        (422, "validation_error"),
-    ),
+    responses={
+        200: _NEXT_LINK,
+        **problems(
+            *AUTHENTICATED_PROBLEMS,
+            (400, "validation_error"),
+            (410, "cursor_expired"),
+            (422, "validation_error"),
+        ),
+    },
 )
 def changes(
     request: Request,
@@ -43,11 +65,16 @@ def changes(
         )
     gzip = "gzip" in request.headers.get("Accept-Encoding", "")
     page = services.feed.page(principal, cursor, limit, gzip=gzip)
+    headers: dict[str, str] = {}
+    if page.has_more:
+        # Absolute, as the request reached the server (GitHub's API does the same): a client
+        # follows it as is. Only while has_more: a client that follows links stops at the end.
+        following = request.url.replace_query_params(cursor=page.cursor, limit=limit)
+        headers["Link"] = f'<{following}>; rel="next"'
     if page.gzip:
-        return JsonResponse(
-            page.body, headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
-        )
-    return JsonResponse(page.body)
+        headers["Content-Encoding"] = "gzip"
+        headers["Vary"] = "Accept-Encoding"
+    return JsonResponse(page.body, headers=headers)
 
 
 @router.post(

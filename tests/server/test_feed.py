@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import base64
+import threading
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import orjson
+import pytest
 
+from crm_server import feed as feed_module
 from rm_desk.domain.entities import ENTITY_TYPES
 from rm_desk.domain.enums import Entity
 from rm_desk.domain.masking import contains_unmasked
@@ -313,3 +317,108 @@ def test_a_page_built_ahead_is_not_answered_once_the_feed_has_changed(api: Api):
     assert [c for c in page["changes"] + rest if c["id"] != customer] == [
         c for c in everything if c["id"] != customer
     ]
+
+
+def test_every_page_tells_how_many_changes_remain_after_it_built_ahead_or_not(api: Api):
+    """A page built ahead takes what remains from the page before it when nothing changed in
+    between, and counts again when something did: either way the number is exact."""
+    lead = api.login("lead01")
+    everything = lead.changes(limit=10_000)["changes"]
+    feed = api.server.services.feed
+    remaining = len(everything)
+    pulled: list[dict] = []
+    cursor = None
+    edited: str | None = None
+    while True:
+        page = lead.changes(cursor, limit=3)
+        pulled.extend(page["changes"])
+        cursor = page["cursor"]
+        remaining -= len(page["changes"])
+        assert page["estimated_remaining"] == remaining, len(pulled)
+        assert page["has_more"] == (remaining > 0)
+        if not page["has_more"]:
+            break
+        assert feed.settle() >= 1  # the next page is built ahead, from what this one knew
+        if edited is None and len(pulled) >= len(everything) // 2:
+            # A customer already pulled moves to the end of the feed: one more change to come,
+            # and the page built ahead is built again by its request.
+            edited = next(c["id"] for c in pulled if c["entity"] == "customer")
+            api.dev_edit("customer", edited, tier="diamond")
+            remaining += 1
+
+    assert edited is not None and pulled[-1]["id"] == edited
+    assert pulled[-1]["data"]["tier"] == "diamond"
+    assert [c for c in pulled if c["id"] != edited] == [c for c in everything if c["id"] != edited]
+
+
+def test_a_page_built_ahead_after_a_change_counts_what_remains_again(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+):
+    """The read-ahead starts late, after a change the page before it did not see: the page it
+    builds is the feed after the change, and so is what it says remains."""
+    lead = api.login("lead01")
+    everything = lead.changes(limit=10_000)["changes"]
+    gate = threading.Event()
+    build = feed_module._build
+
+    def late_build(*args: Any) -> Any:
+        if threading.current_thread().name.startswith("feed-read-ahead"):
+            gate.wait(10)
+        return build(*args)
+
+    monkeypatch.setattr(feed_module, "_build", late_build)
+    # Pages that end with the first customer, which the change then moves to the feed's end.
+    size = next(n for n, c in enumerate(everything) if c["entity"] == "customer") + 1
+    first = lead.changes(limit=size)  # its next page waits at the gate
+    api.dev_edit("customer", first["changes"][-1]["id"], tier="diamond")
+    gate.set()
+    assert api.server.services.feed.settle() == 1
+
+    second = lead.changes(first["cursor"], limit=size)
+
+    assert second["changes"] == everything[size : 2 * size]
+    assert second["estimated_remaining"] == len(everything) - 2 * size + 1
+
+
+def _next_link(response: httpx.Response) -> str | None:
+    """The ``rel="next"`` address of an answer's ``Link`` header, as a link follower reads it."""
+    link = response.links.get("next")
+    return None if link is None else str(link["url"])
+
+
+def test_a_link_header_gives_the_next_page_so_a_client_can_follow_pages_unread(api: Api):
+    rm = api.login("rm001")
+    everything = rm.changes(limit=10_000)["changes"]
+
+    for encoding in ("gzip", "identity"):
+        answers = []
+        url: str | None = f"{api.server.api_url}/changes?limit=4"
+        while url is not None:
+            response = rm.http.get(url, headers={**rm.auth, "Accept-Encoding": encoding})
+            assert response.status_code == 200, response.text
+            answers.append(response)
+            url = _next_link(response)
+
+        bodies = [answer.json() for answer in answers]
+        assert [c for body in bodies for c in body["changes"]] == everything, encoding
+        assert len(answers) == -(-len(everything) // 4) > 2
+        # Each link is this page's own cursor and limit, at the address the request came to.
+        for answer, body in zip(answers[:-1], bodies[:-1], strict=True):
+            link = httpx.URL(_next_link(answer) or "")
+            assert body["has_more"] is True
+            assert link.copy_with(query=None) == httpx.URL(f"{api.server.api_url}/changes")
+            assert dict(link.params) == {"cursor": body["cursor"], "limit": "4"}
+        # The last page has no next: a client that follows links stops when the feed is read.
+        assert bodies[-1]["has_more"] is False and "Link" not in answers[-1].headers
+
+
+def test_a_link_header_carries_the_limit_a_page_was_answered_with(api: Api):
+    rm = api.login("rm001")
+    default = api.server.services.settings.feed_default_limit
+
+    one = rm.get("/changes", params={"limit": 1})
+    whole = rm.get("/changes")
+
+    assert httpx.URL(_next_link(one) or "").params["limit"] == "1"
+    # Without a limit the page is the default size; a feed that fits in it has no next page.
+    assert len(whole.json()["changes"]) < default and _next_link(whole) is None
