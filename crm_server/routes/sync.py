@@ -5,11 +5,21 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from crm_server.problems import Code, ProblemError
 from crm_server.responses import JsonResponse
-from crm_server.routes.dependencies import AUTHENTICATED_PROBLEMS, ServicesDep, SignedIn, problems
+from crm_server.routes.dependencies import (
+    AUTHENTICATED_PROBLEMS,
+    Credentials,
+    ServicesDep,
+    SignedIn,
+    get_services,
+    problems,
+    signed_in,
+)
 from crm_server.wire import ChangesAnswer, MutationBatch, MutationsAnswer
 
 router = APIRouter(tags=["sync"])
@@ -47,14 +57,27 @@ _NEXT_LINK = {
         ),
     },
 )
-def changes(
+async def changes(
     request: Request,
-    principal: SignedIn,
-    services: ServicesDep,
+    credentials: Credentials,
     cursor: Annotated[str | None, Query(max_length=1024)] = None,
     limit: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
     """The user's changes after ``cursor``, in rev order (no cursor: from the beginning)."""
+    # The sign-in check and the page in one worker-thread call: as a sync route with the
+    # ServicesDep and SignedIn dependencies, FastAPI made three, and the hand-offs cost a feed
+    # page 1–1.5 ms of the server's CPU (a third of an empty page's).
+    return await run_in_threadpool(_changes, request, credentials, cursor, limit)
+
+
+def _changes(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None,
+    cursor: str | None,
+    limit: int | None,
+) -> Response:
+    services = get_services(request)
+    principal = signed_in(services, credentials)
     settings = services.settings
     if limit is None:
         limit = settings.feed_default_limit
