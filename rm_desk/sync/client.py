@@ -613,8 +613,11 @@ class ApiClient:
             params["cursor"] = cursor
         if limit is not None:
             params["limit"] = limit
+        # Streamed: the body is read by _decode and kept by no response object. httpx's
+        # responses sit in reference cycles, which a pull leaves to the young collections only
+        # (see rm_desk.sync.pull): a page's 2 MB body held by one would outlive it.
         return self._call(
-            "GET", "/changes", None, _feed_page, params=params, loads=decode_feed_body
+            "GET", "/changes", None, _feed_page, params=params, loads=decode_feed_body, stream=True
         )
 
     def push(self, mutations: Sequence[Mutation]) -> list[MutationResult]:
@@ -700,19 +703,30 @@ class ApiClient:
         *,
         params: Mapping[str, str | int] | None = None,
         loads: Callable[[bytes], Any] = orjson.loads,
+        stream: bool = False,
     ) -> _T:
         """An authenticated call: on ``401 token_expired``, refresh once and send it once more.
 
         Any :class:`AuthError` ends the session here too: its words tell the user to sign in.
-        ``loads`` decodes the body of a success.
+        ``loads`` decodes the body of a success; with ``stream`` the body is read as it is decoded
+        and the response object never holds it.
         """
         try:
             with convert_errors():
-                response = self._send(method, path, body, params=params, auth=True)
-                if response.status_code == 401 and self._facts(response).code == "token_expired":
-                    self.refresh()
-                    response = self._send(method, path, body, params=params, auth=True)
-                return read(self._decode(response, loads))
+                response = self._send(method, path, body, params=params, auth=True, stream=stream)
+                try:
+                    if (
+                        response.status_code == 401
+                        and self._facts(response).code == "token_expired"
+                    ):
+                        response.close()
+                        self.refresh()
+                        response = self._send(
+                            method, path, body, params=params, auth=True, stream=stream
+                        )
+                    return read(self._decode(response, loads))
+                finally:
+                    response.close()
         except AuthError:
             self._session = None
             raise
@@ -738,7 +752,10 @@ class ApiClient:
         *,
         auth: bool,
         params: Mapping[str, str | int] | None = None,
+        stream: bool = False,
     ) -> httpx.Response:
+        """The answer to one request; with ``stream``, its body is still to be read (and the
+        caller closes it)."""
         headers: dict[str, str] = {}
         if auth:
             if self._session is None:
@@ -748,9 +765,10 @@ class ApiClient:
         if body is not None:
             content = orjson.dumps(body)
             headers["Content-Type"] = "application/json"
-        return self._http.request(
+        request = self._http.build_request(
             method, path, content=content, params=dict(params or {}), headers=headers
         )
+        return self._http.send(request, stream=stream)
 
     def _decode(
         self, response: httpx.Response, loads: Callable[[bytes], Any] = orjson.loads
@@ -759,16 +777,18 @@ class ApiClient:
         :class:`ErrorAnswer` for any other answer."""
         if not response.is_success:
             raise ErrorAnswer(self._facts(response))
+        # One chunk, the very bytes, for an answer read already; a streamed one is read here.
+        content = b"".join(response.iter_bytes())
         self._last_contact = self._clock()
-        if not response.content:
+        if not content:
             return None
-        return loads(response.content)
+        return loads(content)
 
     def _facts(self, response: httpx.Response) -> ProblemFacts:
         """The machine facts of an error answer: the RFC 9457 ``code`` when the body is a problem
         document (any other body gives none), ``field_errors``, ``wipe`` and ``Retry-After``."""
         try:
-            body = orjson.loads(response.content)
+            body = orjson.loads(response.read())
         except orjson.JSONDecodeError:
             body = None
         code: str | None = None

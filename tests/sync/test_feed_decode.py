@@ -4,9 +4,10 @@ may send; a body that is not JSON fails as it always did."""
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -20,7 +21,7 @@ from rm_desk.sync.feed_decode import SLICE_BYTES, decode_feed_body
 from rm_desk.sync.pull import Puller
 from tests import factories
 from tests.sync import records as r
-from tests.sync.wire import ScriptedServer
+from tests.sync.wire import ScriptedServer, problem, token_answer
 
 REST = {
     "cursor": "eyJ2IjoxLCJyIjo1MDAwfQ",
@@ -230,3 +231,57 @@ def test_a_gzip_page_of_the_line_shape_is_pulled_into_the_cache(
     last = r.row(store, "customer", "c-001199")
     assert last is not None
     assert (last["name"], last["occupation"]) == ("王1199", '企业,"管理"]},{[')
+
+
+def test_a_page_after_an_expired_token_is_read_with_the_new_one(
+    client: ApiClient, server: ScriptedServer
+) -> None:
+    changes = feed(1000)
+    server.reply(
+        "GET",
+        "/changes",
+        problem(401, "token_expired"),
+        httpx.Response(200, content=by_line(changes)),
+    )
+    server.reply("POST", "/auth/refresh", token_answer())
+
+    page = client.changes()
+
+    assert page.changes == changes
+    assert [f"{r.method} {r.url.path}" for r in server.requests][-3:] == [
+        "GET /api/v1/changes",
+        "POST /api/v1/auth/refresh",
+        "GET /api/v1/changes",
+    ]
+
+
+class _Chunks(httpx.SyncByteStream):
+    """A body sent a chunk at a time, as a network answer arrives; sent chunks are let go."""
+
+    def __init__(self, body: bytes) -> None:
+        self._chunks = [body[i : i + 65536] for i in range(0, len(body), 65536)]
+
+    def __iter__(self) -> Iterator[bytes]:
+        while self._chunks:
+            yield self._chunks.pop(0)
+
+
+def test_no_response_object_keeps_a_page_body(client: ApiClient, server: ScriptedServer) -> None:
+    """httpx's responses sit in reference cycles, which a pull leaves to the young collections;
+    a page's body held by one would stay in memory until the pull ends."""
+    body = by_line(feed(1000))
+    server.reply("GET", "/changes", lambda _request: httpx.Response(200, stream=_Chunks(body)))
+    gc.collect()
+    gc.disable()  # what a cycle keeps stays findable
+    try:
+        page = client.changes()
+        kept = [
+            obj
+            for obj in gc.get_objects()
+            if isinstance(obj, httpx.Response) and len(vars(obj).get("_content", b"")) > 1000
+        ]
+    finally:
+        gc.enable()
+
+    assert len(page.changes) == 1000
+    assert kept == []
