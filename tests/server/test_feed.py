@@ -422,3 +422,21 @@ def test_a_link_header_carries_the_limit_a_page_was_answered_with(api: Api):
     assert httpx.URL(_next_link(one) or "").params["limit"] == "1"
     # Without a limit the page is the default size; a feed that fits in it has no next page.
     assert len(whole.json()["changes"]) < default and _next_link(whole) is None
+
+
+def test_the_feed_checks_the_sign_in_as_every_call_does(make_api):
+    api = make_api(rate_limit_per_minute=3)
+    rm = api.login("rm001")
+
+    missing = api.http.get("/changes")
+    unknown = api.http.get("/changes", headers={"Authorization": "Bearer not-a-token"})
+    statuses = [rm.get("/changes", params={"limit": 1}).status_code for _ in range(4)]
+    api.clock.advance(minutes=16)
+    expired = api.login("rm002")
+    api.clock.advance(minutes=16)
+
+    assert missing.status_code == 401 and missing.json()["code"] == "unauthorized"
+    assert missing.headers["www-authenticate"].startswith("Bearer")
+    assert unknown.status_code == 401 and unknown.json()["code"] == "invalid_token"
+    assert statuses == [200] * 3 + [429]  # a page counts against the user's calls a minute
+    assert expired.get("/changes").json()["code"] == "token_expired"
