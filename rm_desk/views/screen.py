@@ -26,7 +26,9 @@ HEADING_SCALE = 1.3
 def screen_heading(text: str, parent: QWidget) -> QLabel:
     """A screen's heading: ``text`` in bold, :data:`HEADING_SCALE` times the body text.
 
-    Its object name is ``screenHeading``, for style sheets and tests.
+    Its object name is ``screenHeading``: the application's style sheet (``resources/style.qss``)
+    sets its size and colour, with ``screenSubtitle`` for the line beside it, once for every
+    screen; the font set here is what it looks like where no style sheet is loaded.
     """
     heading = QLabel(text, parent)
     heading.setObjectName("screenHeading")

@@ -66,13 +66,11 @@ from rm_desk.views.error_banner import ErrorBanner
 from rm_desk.views.error_words import translate_words
 from rm_desk.views.pending_change_model import Column as PendingColumn
 from rm_desk.views.pending_change_model import PendingChange, PendingChangeModel
-from rm_desk.views.screen import Screen
+from rm_desk.views.screen import Screen, screen_heading
 from rm_desk.views.workbench import Workbench
 from rm_desk.views.worklist_words import entity_label, field_label, op_label
 
 _STYLE = """
-QLabel#screenTitle { font-size: 20px; font-weight: 600; color: #1f2d3a; }
-QLabel#screenSubtitle { color: #5b6875; }
 QLabel#sectionHeader { font-size: 15px; font-weight: 600; color: #1f4e79; }
 QFrame#section { background: white; border: 1px solid #e1e6ec; border-radius: 6px; }
 QFrame#issueCard { background: #f8fafc; border: 1px solid #e6ebf0; border-radius: 4px; }
@@ -186,8 +184,7 @@ class SyncIssuesScreen(Screen):
         layout.setContentsMargins(24, 20, 24, 12)
         layout.setSpacing(10)
         heading = QHBoxLayout()
-        self._title = QLabel(self)
-        self._title.setObjectName("screenTitle")
+        self._title = screen_heading(self.title(), self)
         self._summary = QLabel(self)
         self._summary.setObjectName("screenSubtitle")
         heading.addWidget(self._title)

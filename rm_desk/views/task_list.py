@@ -32,7 +32,7 @@ from rm_desk.local_store.worklist import TaskRow, mark_task_done, open_tasks
 from rm_desk.views import formatting
 from rm_desk.views.customer360.labels import label
 from rm_desk.views.error_banner import ErrorBanner
-from rm_desk.views.screen import Screen
+from rm_desk.views.screen import Screen, screen_heading
 from rm_desk.views.task_model import (
     CUSTOMER_ID_ROLE,
     TASK_ID_ROLE,
@@ -46,8 +46,6 @@ from rm_desk.views.worklist_words import bucket_label
 TAB_TASKS = "tasks"
 
 _STYLE = """
-QLabel#screenTitle { font-size: 20px; font-weight: 600; color: #1f2d3a; }
-QLabel#screenSubtitle { color: #5b6875; }
 QTableView::item { padding: 2px 8px; }
 QLabel#emptyState { color: #6b7785; font-style: italic; padding: 24px; }
 QPushButton#bucketFilter { padding: 4px 12px; border: 1px solid #c8d3de; border-radius: 12px;
@@ -74,8 +72,7 @@ class TaskListScreen(Screen):
         layout.setContentsMargins(24, 20, 24, 12)
         layout.setSpacing(10)
         heading = QHBoxLayout()
-        self._title = QLabel(self)
-        self._title.setObjectName("screenTitle")
+        self._title = screen_heading(self.title(), self)
         self._summary = QLabel(self)
         self._summary.setObjectName("screenSubtitle")
         heading.addWidget(self._title)

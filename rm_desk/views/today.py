@@ -71,7 +71,7 @@ from rm_desk.sync.events import SyncStatus
 from rm_desk.views import formatting
 from rm_desk.views.customer360.labels import label, label_of
 from rm_desk.views.error_banner import ErrorBanner
-from rm_desk.views.screen import Screen
+from rm_desk.views.screen import Screen, screen_heading
 from rm_desk.views.today_data import TodayPage, TodayTotals, today_page
 from rm_desk.views.workbench import ScreenId, Workbench
 from rm_desk.views.worklist_words import rule_name
@@ -108,8 +108,6 @@ _PRIORITY_STYLE = "".join(
 )
 
 _STYLE = """
-QLabel#screenTitle { font-size: 20px; font-weight: 600; color: #1f2d3a; }
-QLabel#screenSubtitle { color: #5b6875; }
 QLabel#sectionHeader { font-size: 15px; font-weight: 600; color: #1f4e79; }
 QFrame#section { background: white; border: 1px solid #e1e6ec; border-radius: 6px; }
 QLabel#emptyState { color: #6b7785; font-style: italic; }
@@ -169,8 +167,7 @@ class TodayScreen(Screen):
         layout.setContentsMargins(24, 20, 24, 12)
         layout.setSpacing(10)
         heading = QHBoxLayout()
-        self._title = QLabel(self)
-        self._title.setObjectName("screenTitle")
+        self._title = screen_heading(self.title(), self)
         self._date = QLabel(self)
         self._date.setObjectName("screenSubtitle")
         self._summary = QLabel(self)
