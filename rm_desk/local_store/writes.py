@@ -257,6 +257,7 @@ def _update(
     if undecided.stale_rev is not None and undecided.stale_rev < base_rev:
         base_rev = undecided.stale_rev
     result = queue_update(conn, entity, record_id, base_rev, undecided.sent, before, now)
+    _end_undecided_chains(conn, entity, record_id, changes)
     if undecided.held:
         rebase_held_profiles(conn, record_id, now, last=True, chosen=undecided.chosen)
     return result
@@ -555,6 +556,63 @@ def _base_behind_unsent(
         if op_rev is not None and op_rev < base_rev:
             base_rev = op_rev
     return base_rev, before
+
+
+def _end_undecided_chains(
+    conn: Connection, entity: str, record_id: str, changes: Mapping[str, Any]
+) -> None:
+    """Take the fields an edit changes out of the ops that keep values of them visible for the
+    conflict inbox (the conflicts stay there, to be decided).
+
+    Such an op (the *holder*) keeps the user's undecided value on screen, and an edit over it
+    belongs to the same chain of undecided edits: its base is where the chain began
+    (:func:`_chain_base`). The edit is the user's later word on the field, and the chain ends
+    with it: once its op is settled, the row shows what became of it (the bank's value, the
+    value a rule chose, or a conflict of its own), never the older undecided value again. Kept
+    on screen, that value made the next edit take the chain's start for its base, though the
+    user's later value had reached the bank since; when the bank then wrote the start value
+    again, the merge took it for unchanged and sent the edit over it (model-bank soak seed
+    82355115943305619243141119731467059386). A soft profile is held per key instead
+    (:func:`rebase_held_profiles`).
+    """
+    names = {
+        name for name in changes if not (name == _SOFT_PROFILE and entity == Entity.CUSTOMER.value)
+    }
+    if not names:
+        return
+    ob, c = schema.outbox, schema.conflict
+    holders = conn.execute(
+        select(ob.c.seq, ob.c.op_id, ob.c.fields, ob.c.snapshot).where(
+            ob.c.entity == entity,
+            ob.c.record_id == record_id,
+            ob.c.op == OpKind.UPDATE.value,
+            ob.c.state == OpState.CONFLICT.value,
+        )
+    ).tuples()
+    for seq, op_id, raw, snapshot in holders.all():
+        fields = orjson.loads(raw)
+        waiting = {
+            field
+            for (field,) in conn.execute(
+                select(c.c.field).where(
+                    c.c.op_id == op_id, c.c.resolved_at.is_(None), c.c.kind == "fields"
+                )
+            ).tuples()
+        }
+        ended = names & set(fields) & waiting
+        if not ended:
+            continue
+        if not set(fields) - ended:
+            conn.execute(delete(ob).where(ob.c.seq == seq))
+            continue
+        kept = {name: value for name, value in fields.items() if name not in ended}
+        base = orjson.loads(snapshot) if snapshot else {}
+        base = {name: value for name, value in base.items() if name not in ended}
+        conn.execute(
+            update(ob)
+            .where(ob.c.seq == seq)
+            .values(fields=orjson.dumps(kept).decode(), snapshot=orjson.dumps(base).decode())
+        )
 
 
 def _waiting_keys_behind(

@@ -697,3 +697,36 @@ def test_a_later_edit_over_one_that_wrote_its_field_is_sent(book, client, server
     assert [(m["fields"], m["base_rev"]) for m in resent] == [({"stage": "contacted"}, 63)]
     assert r.row(book, "opportunity", "o-1")["stage"] == "contacted"
     assert r.conflicts(book) == [] and r.journal(book, "already_at_bank") == []
+
+
+def test_a_later_edit_of_a_field_waiting_in_the_inbox_ends_the_chain_of_undecided_edits(
+    book, client, server
+):
+    # The user's needs_confirmed waits in the inbox against the bank's lost; the user then sets
+    # won on the desk, and the bank takes it. The desk shows won, not the older undecided value,
+    # and the next edit bases on won: when the bank meanwhile wrote contacted again (where the
+    # first edit began), that is a change the user never saw, put to the user, not overwritten.
+    waiting = r.move_opportunity(book, "needs_confirmed")
+    lost = r.opportunity("o-1", stage="lost")
+    server.reply("POST", "/mutations", {"results": [conflict(waiting, "fields", 60, lost)]})
+    make_pusher(book, client).push()
+    later = r.move_opportunity(book, "won")
+    won = r.opportunity("o-1", stage="won")
+    server.reply("POST", "/mutations", {"results": [applied(later, 61, won)]})
+    make_pusher(book, client).push()
+
+    assert r.row(book, "opportunity", "o-1")["stage"] == "won"
+
+    last = r.move_opportunity(book, "lead")
+    contacted = r.opportunity("o-1", stage="contacted")
+    server.reply(
+        "POST", "/mutations", {"results": [conflict(last, "fields", 62, contacted, ["stage"])]}
+    )
+    make_pusher(book, client).push()
+
+    assert len(server.pushed()) == 3, "lead is not sent over the bank's contacted"
+    assert [(c["base_value"], c["mine_value"], c["theirs_value"]) for c in r.conflicts(book)] == [
+        ("contacted", "needs_confirmed", "lost"),
+        ("won", "lead", "contacted"),
+    ]
+    assert r.row(book, "opportunity", "o-1")["stage"] == "lead"

@@ -1481,3 +1481,34 @@ def test_an_edit_back_to_where_a_waiting_keys_edits_began_is_sent_once_a_later_v
         assert machine._visible("customer", CUSTOMER)[SOFT]["family_notes"] == ""
     finally:
         machine.teardown()
+
+
+def test_an_edit_over_a_waiting_value_after_the_users_later_one_reached_the_bank() -> None:
+    """Found by the machine (soak seed 82355115943305619243141119731467059386, twice): the
+    user's lead waited in the inbox against the bank's lost; the user set won on the desk and
+    the bank took it, yet the desk showed lead again (the op kept for the inbox). The user's
+    next edit took the start of the undecided edits (contacted) for its base, so when the bank
+    wrote contacted again after it, the merge took that for unchanged and wrote the edit over
+    it. The later edit ended that chain: the desk shows won, and the next edit bases on it."""
+    machine = SyncMachine()
+
+    def stage(value: str) -> Edit:
+        return Edit("opportunity", "o-1", "stage", value)
+
+    try:
+        machine.edit_on_both_sides((stage("lead"), "lost"), bank_first=False)
+        machine.sync_until_quiet()  # lead against lost: the user decides
+        machine.edit_on_both_sides((stage("won"), "won"), bank_first=True)
+        machine.sync_until_quiet()
+        assert machine._visible("opportunity", "o-1")["stage"] == "won"
+        machine.edit_on_both_sides((stage("lost"), "contacted"), bank_first=False)
+        machine.sync_until_quiet()
+
+        assert machine.bank.violations == []
+        assert machine.bank.records[("opportunity", "o-1")].data["stage"] == "contacted"
+        assert [(c.mine, c.theirs) for c in machine._open_conflicts()] == [
+            ("lead", "lost"),
+            ("lost", "contacted"),
+        ]
+    finally:
+        machine.teardown()
