@@ -456,6 +456,12 @@ def _hand_down_unchanged(conn: Connection, op: StoredOp, result: MutationApplied
     """
     if op.op is not OpKind.UPDATE or result.changed_fields is None or not op.snapshot:
         return
+    if not set(op.fields) - result.changed_fields:
+        return
+    stored = outbox.op_by_seq(conn, op.seq)
+    if stored is not None and stored.op_id == op.op_id and stored.snapshot:
+        # An earlier op of the batch may have handed this one its base (_hand_on_superseded).
+        op = replace(op, snapshot=stored.snapshot)
     unchanged = [
         name for name in op.fields if name not in result.changed_fields and name in op.snapshot
     ]

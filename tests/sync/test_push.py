@@ -730,3 +730,44 @@ def test_a_later_edit_of_a_field_waiting_in_the_inbox_ends_the_chain_of_undecide
         ("won", "lead", "contacted"),
     ]
     assert r.row(book, "opportunity", "o-1")["stage"] == "lead"
+
+
+def test_an_edit_the_bank_already_had_hands_down_the_base_an_earlier_edit_gave_it(
+    book, client, server
+):
+    # Three stages, the first two left sending by lost requests; the bank moved the stage to
+    # won, the second edit's value. The first meets a conflict and hands the second its base
+    # (contacted); the second changes nothing at the bank and hands that base down to the
+    # third, whose conflict shows where the user's edits began, not a value of the user's own
+    # that never reached the bank.
+    first = r.move_opportunity(book, "recommended")
+    with book.write() as conn:
+        conn.execute(schema.outbox.update().values(state="sending"))
+    second = r.move_opportunity(book, "won")
+    with book.write() as conn:
+        conn.execute(schema.outbox.update().values(state="sending"))
+    third = r.move_opportunity(book, "lead")
+    won = r.opportunity("o-1", stage="won")
+    server.reply(
+        "POST",
+        "/mutations",
+        {
+            "results": [
+                conflict(first, "fields", 63, won, ["stage"]),
+                applied(second, 63, won, changed_fields=[]),
+                conflict(third, "fields", 63, won, ["stage"]),
+            ]
+        },
+    )
+
+    make_pusher(book, client).push()
+
+    assert len(server.pushed()) == 1
+    (found,) = r.conflicts(book)
+    assert (found["base_value"], found["mine_value"], found["theirs_value"]) == (
+        "contacted",
+        "lead",
+        "won",
+    )
+    (entry,) = r.journal(book, "already_at_bank")
+    assert entry["op_id"] == second and entry["detail"]["fields"] == {"stage": third}
