@@ -3,8 +3,9 @@ repeated requests, restarts and decisions in the conflict inbox, in any order.
 
 The machine keeps a **model bank** (:class:`ModelBank`): an in-memory implementation of API.md
 §2–3 for six records (a customer, two tasks, a visit, an opportunity, an alert), with a
-server-wide rev, per-field revs, per-field conflict detection and ``op_id`` idempotency, served
-to a real :class:`~rm_desk.sync.client.ApiClient` through ``httpx.MockTransport``. The client side
+server-wide rev, per-field revs, per-field conflict detection, ``op_id`` idempotency and the
+reference server's ``changed_fields`` in an applied answer (docs/decisions.md), served to a
+real :class:`~rm_desk.sync.client.ApiClient` through ``httpx.MockTransport``. The client side
 is the real thing: an encrypted cache in a temporary folder and a :class:`SyncEngine` with small
 feed pages, so a fault can fall between two pages.
 
@@ -397,6 +398,8 @@ class ModelBank:
                     ]
         self.results: dict[str, tuple[bytes, dict[str, Any]]] = {}
         self.applied: Counter[str] = Counter()
+        self.applied_ops: dict[str, tuple[Mapping[str, Any], Mapping[str, Any] | None]] = {}
+        """Per op applied: the fields sent, and the op's snapshot when the bank applied it."""
         self.conflicts: list[ConflictSeen] = []
         self.violations: list[str] = []
         self.epoch = 0  # cursors handed out before the bank last forgot them are expired (410)
@@ -549,6 +552,7 @@ class ModelBank:
             }
         changed = [name for name, value in sent.items() if record.data.get(name) != value]
         self.applied[op_id] += 1
+        self.applied_ops[op_id] = (sent, self.snapshot_of(op_id))
         if changed:
             self.rev += 1
             for name in changed:
@@ -556,7 +560,15 @@ class ModelBank:
                 record.data[name] = sent[name]
                 record.field_revs[name] = self.rev
             record.rev = self.rev
-        return {"op_id": op_id, "status": "applied", "rev": record.rev, "record": record.answer()}
+        # As the reference server answers (docs/decisions.md): the sent fields the op wrote, so
+        # the client's rule for a later op made on a value the bank already had is exercised.
+        return {
+            "op_id": op_id,
+            "status": "applied",
+            "rev": record.rev,
+            "record": record.answer(),
+            "changed_fields": sorted(changed),
+        }
 
     # --- the back office ---
 
@@ -1036,27 +1048,52 @@ class SyncMachine(RuleBasedStateMachine):
                     for c in waiting
                 ), f"{key}: {outcome.ask!r} should wait in the inbox; it holds {waiting}"
 
-    def _handed_on(self) -> dict[tuple[str, str], str]:
-        """(op id, wire field) to the op id of the earlier op that handed it its base for the
-        field: that op met a conflict while this one carried a later value (push.py). The bank
-        saw this op's snapshot before the earlier answer was settled."""
+    def _handed_on(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """(op id, wire field) to how an earlier op gave it its base for the field, and that op's
+        id (push.py), the latest if more than one did: ``superseded``, the earlier op met a
+        conflict while this one carried a later value; ``already_at_bank``, the earlier op was
+        applied without changing the field at the bank (``changed_fields``), and this one was
+        made on its value. The bank saw this op's snapshot before the earlier answer was
+        settled."""
         with self.desk.read() as conn:
-            journal = outbox.journal_entries(conn, "superseded")
+            journal = [
+                *outbox.journal_entries(conn, "superseded"),
+                *outbox.journal_entries(conn, "already_at_bank"),
+            ]
+        journal.sort(key=lambda entry: int(entry["id"]))
         return {
-            (heir, wire): str(entry["op_id"])
+            (heir, wire): (str(entry["kind"]), str(entry["op_id"]))
             for entry in journal
             for wire, heir in entry["detail"]["fields"].items()
         }
 
     def _base_copy(
-        self, seen: ConflictSeen, handed: Mapping[tuple[str, str], str]
+        self, seen: ConflictSeen, handed: Mapping[tuple[str, str], tuple[str, str]]
     ) -> Mapping[str, Any]:
-        """The op's base when its answer was merged: its snapshot, with the base an earlier op
-        of the batch handed it (that op's snapshot, or the bank's value where the bank did not
-        list the field)."""
-        base = dict(seen.snapshot or {})
-        for wire in seen.sent:
-            origin = handed.get((seen.op_id, wire))
+        """The op's base when its answer was merged (:meth:`_base_of`)."""
+        return self._base_of(seen.op_id, seen.sent, seen.snapshot, handed)
+
+    def _base_of(
+        self,
+        op_id: str,
+        sent: Mapping[str, Any],
+        snapshot: Mapping[str, Any] | None,
+        handed: Mapping[tuple[str, str], tuple[str, str]],
+    ) -> dict[str, Any]:
+        """An op's base when its answer was settled: its snapshot, with the base an earlier op
+        handed it (a superseded op's base, or the bank's value where the bank did not list the
+        field; an applied op's base where it changed nothing at the bank)."""
+        base = dict(snapshot or {})
+        for wire in sent:
+            how = handed.get((op_id, wire))
+            if how is None:
+                continue
+            kind, origin = how
+            if kind == "already_at_bank":
+                applied = self.bank.applied_ops.get(origin)
+                if applied is not None:
+                    base[wire] = self._base_of(origin, *applied, handed).get(wire)
+                continue
             earlier = next((c for c in self.bank.conflicts if c.op_id == origin), None)
             if earlier is None:
                 continue
