@@ -458,13 +458,12 @@ def _hand_down_unchanged(conn: Connection, op: StoredOp, result: MutationApplied
         return
     if not set(op.fields) - result.changed_fields:
         return
+    base = op.snapshot
     stored = outbox.op_by_seq(conn, op.seq)
     if stored is not None and stored.op_id == op.op_id and stored.snapshot:
         # An earlier op of the batch may have handed this one its base (_hand_on_superseded).
-        op = replace(op, snapshot=stored.snapshot)
-    unchanged = [
-        name for name in op.fields if name not in result.changed_fields and name in op.snapshot
-    ]
+        base = stored.snapshot
+    unchanged = [name for name in op.fields if name not in result.changed_fields and name in base]
     if not unchanged:
         return
     handed: dict[str, str] = {}
@@ -483,7 +482,7 @@ def _hand_down_unchanged(conn: Connection, op: StoredOp, result: MutationApplied
         if heir.base_rev is not None and op.base_rev is not None and heir.base_rev > op.base_rev:
             continue
         _, snapshot = rebased.setdefault(heir.seq, (heir, dict(heir.snapshot)))
-        snapshot[name] = op.snapshot[name]
+        snapshot[name] = base[name]
         handed[name] = heir.op_id
     for heir, snapshot in rebased.values():
         outbox.rebase_op(conn, heir.seq, base_rev=heir.base_rev, snapshot=snapshot, now=now)
