@@ -35,8 +35,10 @@ pages and walked them: 20 to 110 ms each on a busy machine. While the pull runs,
 :func:`full_collections_held` therefore keeps the automatic full collection from starting (the
 young generations are still collected as usual, so short-lived cycles are still reclaimed); the
 usual threshold is back when the pull ends, however it ends, and the next full collection picks
-up whatever cyclic garbage reached the old generation meanwhile (a few objects a page: a pull's
-memory stays bounded by its pages, not its length).
+up whatever cyclic garbage reached the old generation meanwhile: a few small objects a page (the
+feed's bodies are streamed into their decode and kept by no response object, see
+:meth:`~rm_desk.sync.client.ApiClient.changes`), so a pull's memory stays bounded by its pages in
+flight, not by its length.
 
 Each page is decoded a slice of changes at a time when the server writes it one change per line
 (:mod:`rm_desk.sync.feed_decode`), on the thread that fetched it, so that neither the decode nor
