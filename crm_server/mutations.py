@@ -57,7 +57,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, Insert, bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from crm_server.conflicts import changed_after, conflicting_fields
 from crm_server.database import Database
@@ -341,20 +342,19 @@ def _remember(
         ],
     )
     applied = [mutation.op_id for mutation, _, result in fresh if result["status"] == "applied"]
-    if not applied:
-        return
-    rows = conn.execute(
-        select(op_apply.c.op_id, op_apply.c.applied_count).where(op_apply.c.op_id.in_(applied))
-    ).tuples()
-    counted = {op_id: count for op_id, count in rows}
-    new = [{"op_id": op_id, "applied_count": 1} for op_id in applied if op_id not in counted]
-    if new:
-        conn.execute(op_apply.insert(), new)
-    for op_id, count in counted.items():
-        # Only an op whose stored result expired and was sent again gets here: a double apply.
-        conn.execute(
-            op_apply.update().where(op_apply.c.op_id == op_id).values(applied_count=count + 1)
-        )
+    if applied:
+        # One statement: a new op_id counts 1; one seen before (its stored result expired and
+        # it was sent again) counts once more, which is a double apply.
+        conn.execute(_count_apply(conn), [{"op_id": op_id} for op_id in applied])
+
+
+def _count_apply(conn: Connection) -> Insert:
+    dialect_insert = sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
+    insert = dialect_insert(op_apply).values(op_id=bindparam("op_id"), applied_count=1)
+    return insert.on_conflict_do_update(
+        index_elements=[op_apply.c.op_id],
+        set_={"applied_count": op_apply.c.applied_count + 1},
+    )
 
 
 class _Op:
