@@ -347,7 +347,7 @@ def apply_changes(
 
 
 _DELETED: dict[str, Any] = {}
-_FEW_RECORDS = 100  # up to this many, a page's pending ops are looked up by record id
+_FEW_RECORDS = 400  # up to this many, a page's pending ops are looked up by record id
 _PENDING_SQL = (
     "SELECT entity, record_id, op, fields FROM outbox WHERE state IN ({states}){few} ORDER BY seq"
 )
@@ -369,11 +369,15 @@ def _pending_fields(
     params: list[str] = list(PENDING_STATES)
     few = ""
     if count <= _FEW_RECORDS:
-        # A push settles its answers a record at a time: reading every pending op of the entity
-        # for each of them made draining a full outbox quadratic.
-        ids = {record[0] for batch in records.values() for record in batch}
-        params += ids
-        few = f" AND record_id IN ({', '.join('?' for _ in ids)})"
+        # A push settles a batch's answers (up to 200) together, while the rest of a long outbox
+        # waits: reading every pending op for each batch made draining it quadratic. Entity and
+        # id together go down ix_outbox_record.
+        terms = []
+        for entity, batch in records.items():
+            ids = {record[0] for record in batch}
+            terms.append(f"(entity = ? AND record_id IN ({', '.join('?' for _ in ids)}))")
+            params += (entity, *ids)
+        few = f" AND ({' OR '.join(terms)})"
     sql = _PENDING_SQL.format(states=", ".join("?" for _ in PENDING_STATES), few=few)
     rows = conn.exec_driver_sql(sql, tuple(params)).all()
     if not rows:

@@ -235,28 +235,33 @@ def created_ids_in_states(conn: Connection, states: Collection[OpState]) -> set[
 
 def mark_sending(conn: Connection, seqs: Sequence[int], now: str) -> None:
     """Mark ops as on their way (one more attempt each), before the request leaves."""
-    ob = schema.outbox
+    params: tuple[Any, ...] = (OpState.SENDING.value, now)
     for chunk in _chunks(seqs):
-        conn.execute(
-            update(ob)
-            .where(ob.c.seq.in_(chunk))
-            .values(state=OpState.SENDING.value, attempts=ob.c.attempts + 1, updated_at=now)
-        )
+        conn.exec_driver_sql(_in_list(_MARK_SENDING_SQL, len(chunk)), (*params, *chunk))
 
 
 def set_state(conn: Connection, seqs: Sequence[int], state: OpState, now: str) -> None:
     """Move ops to ``state`` without touching their body (held and queued again)."""
-    ob = schema.outbox
     for chunk in _chunks(seqs):
-        conn.execute(
-            update(ob).where(ob.c.seq.in_(chunk)).values(state=state.value, updated_at=now)
-        )
+        conn.exec_driver_sql(_in_list(_SET_STATE_SQL, len(chunk)), (state.value, now, *chunk))
 
 
 def delete_ops(conn: Connection, seqs: Sequence[int]) -> None:
-    ob = schema.outbox
     for chunk in _chunks(seqs):
-        conn.execute(delete(ob).where(ob.c.seq.in_(chunk)))
+        conn.exec_driver_sql(_in_list(_DELETE_OPS_SQL, len(chunk)), tuple(chunk))
+
+
+# Written out in SQL: each batch of a push runs these with a few hundred values, and SQLAlchemy's
+# expansion of an IN list that long cost more than the statement.
+_MARK_SENDING_SQL = (
+    "UPDATE outbox SET state = ?, attempts = attempts + 1, updated_at = ? WHERE seq IN ({})"
+)
+_SET_STATE_SQL = "UPDATE outbox SET state = ?, updated_at = ? WHERE seq IN ({})"
+_DELETE_OPS_SQL = "DELETE FROM outbox WHERE seq IN ({})"
+
+
+def _in_list(template: str, count: int) -> str:
+    return template.format(", ".join("?" * count))
 
 
 def reject_op(
@@ -391,18 +396,20 @@ def fill_base_revs(conn: Connection, created: Mapping[tuple[str, str], int], now
     """
     if not created:
         return
-    ob = schema.outbox
-    waiting = conn.execute(
-        select(ob.c.seq, ob.c.entity, ob.c.record_id).where(
-            ob.c.base_rev.is_(None),
-            ob.c.op != OpKind.CREATE.value,
-            ob.c.state.in_([OpState.QUEUED.value, OpState.HELD.value]),
-        )
-    ).tuples()
+    waiting = conn.exec_driver_sql(
+        _WAITING_FOR_REV_SQL, (OpKind.CREATE.value, OpState.QUEUED.value, OpState.HELD.value)
+    ).all()
     for seq, entity, record_id in waiting:
         rev = created.get((entity, record_id))
         if rev is not None:
-            conn.execute(update(ob).where(ob.c.seq == seq).values(base_rev=rev, updated_at=now))
+            conn.exec_driver_sql(_FILL_BASE_REV_SQL, (rev, now, seq))
+
+
+_WAITING_FOR_REV_SQL = (
+    "SELECT seq, entity, record_id FROM outbox "
+    "WHERE base_rev IS NULL AND op != ? AND state IN (?, ?)"
+)
+_FILL_BASE_REV_SQL = "UPDATE outbox SET base_rev = ?, updated_at = ? WHERE seq = ?"
 
 
 def delete_record_ops(conn: Connection, entity: str, record_id: str) -> list[StoredOp]:
@@ -588,10 +595,11 @@ def load_record(conn: Connection, entity: str, record_id: str) -> CachedRecord |
 def record_revs(conn: Connection, entity: str, record_ids: Sequence[str]) -> dict[str, int]:
     """The cached rev of each of ``record_ids`` that is in the cache."""
     table = schema.ENTITY_TABLES[entity]
+    template = f'SELECT id, rev FROM "{table.name}" WHERE id IN ({{}})'
     revs: dict[str, int] = {}
     for chunk in _chunks(record_ids):
-        rows = conn.execute(select(table.c.id, table.c.rev).where(table.c.id.in_(chunk)))
-        revs.update((str(record_id), int(rev)) for record_id, rev in rows.tuples())
+        rows = conn.exec_driver_sql(_in_list(template, len(chunk)), tuple(chunk))
+        revs.update((str(record_id), int(rev)) for record_id, rev in rows)
     return revs
 
 
