@@ -23,7 +23,10 @@ matters) is how the test learns what the program did:
 - ``op`` and ``outcome``: the op ids the outbox carried and what the client saw become of them
   (:class:`~tests.faults.invariants.OpLedger`), written after each change commits, and on start
   for every op in the outbox (what a kill cut off before its line was written);
-- ``synced``: the first complete sync is done.
+- ``synced``: the first complete sync is done;
+- ``start`` (every outbox row as the program found it), ``sent`` (an op's row as it went out),
+  ``rows`` (the edited record's rows after an edit) and ``round`` (a round ended): only for the
+  failure report (:mod:`tests.faults.trace`).
 
 The cache key is kept in ``--key-file``, a small JSON file: the test machine may have no OS
 keyring, and the key must outlive each process. The test puts that file outside the data folder,
@@ -53,11 +56,12 @@ from rm_desk.domain.enums import OpKind, OpState
 from rm_desk.errors import RmDeskError
 from rm_desk.local_store import Store, open_store
 from rm_desk.local_store.keys import KeyStorage, check_raw_key
-from rm_desk.local_store.outbox import op_counts, ops_of_record
+from rm_desk.local_store.outbox import op_by_id, op_counts, ops_in_states, ops_of_record
 from rm_desk.local_store.sync_state import CURSOR, get_state
 from rm_desk.sync.client import ApiClient
 from rm_desk.sync.events import OpStateChanged, SyncEvent
 from tests.faults.invariants import OpLedger, unsent
+from tests.faults.trace import op_row
 from tests.faults.workload import Book, Edit, SyncDriver, Workload
 
 PASSWORD = "rmdesk-demo"
@@ -181,6 +185,9 @@ class Program:
         self.ledger = OpLedger()
         for line in self.log.lines:
             self.ledger.read_line(line)
+        with self.store.read() as conn:
+            rows = [op_row(op) for op in ops_in_states(conn, frozenset(OpState))]
+        self.log.write({"kind": "start", "rows": rows})  # for the failure report (trace.py)
         for op in self.ledger.scan(self.store):
             self.log.write(OpLedger.op_line(op))
         self.driver = SyncDriver(
@@ -212,6 +219,18 @@ class Program:
             self.log.write(OpLedger.op_line(found))
         if isinstance(event, OpStateChanged) and event.state in OUTCOMES:
             self.log.write(OpLedger.outcome_line(event.op_id, event.state))
+        if isinstance(event, OpStateChanged) and event.state is OpState.SENDING:
+            # The body the server gets (for the failure report, trace.py).
+            with self.store.read() as conn:
+                sent = op_by_id(conn, event.op_id)
+            if sent is not None:
+                self.log.write({"kind": "sent", "row": op_row(sent)})
+
+    def _round(self) -> bool:
+        """One "Sync now" round; whether it completed (logged for the failure report)."""
+        completed = self.driver.sync(1).completed
+        self.log.write({"kind": "round", "ok": completed})
+        return completed
 
     def run(self) -> int:
         with self.store.read() as conn:
@@ -241,10 +260,9 @@ class Program:
             self.log.write({"kind": "intent", "edit": edit.to_json()})
             self._saved(workload.save(edit))
             if workload.rng(step).random() < 0.6:
-                outcome = self.driver.sync(1)
-                say(f"round {'ok' if outcome.completed else 'failed'}")
+                say(f"round {'ok' if self._round() else 'failed'}")
         for _ in range(FINAL_ACTIONS):
-            if self.driver.sync(1).completed and not unsent(self.store):
+            if self._round() and not unsent(self.store):
                 say("done")
                 return 0
         say("gave up: the server never took everything")
@@ -273,6 +291,11 @@ class Program:
     def _saved(self, edit: Edit, *, how: str = "") -> None:
         """Log an edit ``record_edit`` committed (``how`` it was recovered after a kill)."""
         self.log.write({"kind": "edit", "edit": edit.to_json(), "recovered": how})
+        with self.store.read() as conn:
+            rows = [op_row(op) for op in ops_of_record(conn, edit.entity, edit.record_id)]
+        self.log.write(
+            {"kind": "rows", "entity": edit.entity, "record_id": edit.record_id, "rows": rows}
+        )
         found = self.ledger.note_op_id(self.store, edit.op_id)
         if found is not None:
             self.log.write(OpLedger.op_line(found))

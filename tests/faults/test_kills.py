@@ -32,11 +32,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from rm_desk.domain.enums import OpKind
+from rm_desk.domain.enums import OpKind, OpState
 from rm_desk.local_store import Store, open_store
+from rm_desk.local_store.outbox import op_by_id
 from rm_desk.sync.client import ApiClient
 from rm_desk.sync.events import OpStateChanged, Progress, SyncEvent
 from tests.e2e.conftest import PASSWORD
@@ -51,6 +53,7 @@ from tests.faults.invariants import (
 )
 from tests.faults.kill_client import FileKeyVault, cache_path, read_log
 from tests.faults.proxy import FaultProxy, seeded_schedule
+from tests.faults.trace import op_row, record_trace, troubled_records
 from tests.faults.workload import Edit, Expectations, SyncDriver
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,6 +173,8 @@ class KillRun:
     program: int | None = None  # the process id of the program running, if one is
     ledger: OpLedger = field(default_factory=OpLedger)
     edits: list[Edit] = field(default_factory=list)
+    final_log: list[dict[str, Any]] = field(default_factory=list)  # the test's sync, as a log
+    traces: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(f"kills:{self.run}")
@@ -283,13 +288,26 @@ class KillRun:
 
         def on_event(event: SyncEvent) -> None:
             self.ledger.on_event(store, event)
+            if not isinstance(event, OpStateChanged):
+                return
+            if event.state is OpState.SENDING:
+                with store.read() as conn:
+                    sent = op_by_id(conn, event.op_id)
+                if sent is not None:
+                    self.final_log.append({"kind": "sent", "row": op_row(sent)})
+            else:
+                self.final_log.append(
+                    {"kind": "outcome", "op_id": event.op_id, "state": event.state.value}
+                )
 
         driver = SyncDriver(
             store, connect, on_event, seed=self.run, page_limit=5000, batch_size=200
         )
         try:
+            self.final_log.append({"kind": "final", "rows": []})
             for _ in range(6):
                 outcome = driver.sync(1)
+                self.final_log.append({"kind": "round", "ok": outcome.completed})
                 assert outcome.completed, "a clean round failed"
                 if not any(
                     isinstance(e, OpStateChanged) or (isinstance(e, Progress) and e.done)
@@ -299,6 +317,13 @@ class KillRun:
             raise AssertionError("sync did not go quiet")
         finally:
             driver.stop()
+
+    def trace(self, store: Store, problems: list[str]) -> None:
+        """Keep, for the report, the history of each record a problem names (trace.py)."""
+        log = [*read_log(self.log), *self.final_log]
+        edited = [(e.entity, e.record_id) for e in self.edits]
+        for entity, record_id in troubled_records(problems, edited):
+            self.traces += record_trace(self.fault_bank.bank, store, log, entity, record_id)
 
     def output(self) -> list[str]:
         return [] if self.zygote is None else self.zygote.output
@@ -329,6 +354,7 @@ class KillRun:
                 f"  {e.step:>2} {e.kind.value:<12} {e.entity} {e.record_id} op={e.op_id}"
                 for e in self.edits
             ),
+            *self.traces,
         ]
         return "\n".join(lines)
 
@@ -361,6 +387,8 @@ def test_client_killed_at_random_moments_loses_no_edit_and_applies_none_twice(
             verdict = check_ops(bank, store, kill_run.ledger, applied_before=applied_before)
             problems += verdict.problems
             problems += [f"{r} keeps a merge base" for r in records_with_a_base(store)]
+            if problems:
+                kill_run.trace(store, problems)
         kill_run.check_integrity()
         print(kill_run.summary())
         assert not problems, join(problems)
