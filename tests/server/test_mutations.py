@@ -3,8 +3,11 @@ per-field merging, idempotency."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from crm_server.mutations import body_hash
+from crm_server.wire import Mutation
 from rm_desk.domain.entities import Task, Visit
 from tests.server.conftest import Api, UserClient, new_op_id
 
@@ -431,6 +434,41 @@ def test_the_same_op_twice_in_one_batch_applies_once(api: Api):
 
     assert first["status"] == "applied" and second == {**first, "replayed": True}
     assert api.dev(f"ops/{op['op_id']}") == {"applied_count": 1}
+
+
+def test_an_op_sent_again_after_its_result_expired_is_applied_again_and_counted_twice(api: Api):
+    rm = api.login("rm001")
+    op = update("task", "k-0001", rev_of(rm, "task", "k-0001"), status="in_progress")
+    [first] = rm.push(op)
+    api.clock.now += timedelta(days=36)  # past op_retention: the stored result goes
+    rm = api.login("rm001")
+    rm.push(create("visit", "v-later", **VISIT_FIELDS))
+
+    [again] = rm.push(op)
+
+    assert first["status"] == again["status"] == "applied"
+    assert "replayed" not in again and again["changed_fields"] == []
+    assert api.dev(f"ops/{op['op_id']}") == {"applied_count": 2}
+    assert api.dev("stats")["ops_applied_twice"] == 1
+
+
+def test_a_body_that_differs_in_any_member_is_not_taken_for_the_same_op():
+    sent = Mutation(
+        op_id="op-1", entity="task", id="k-1", op="update", base_rev=3, fields={"status": "done"}
+    )
+    others = {
+        "op_id": "op-2",
+        "entity": "visit",
+        "id": "k-2",
+        "op": "delete",
+        "base_rev": 4,
+        "fields": {"status": "open"},
+    }
+    assert others.keys() == Mutation.model_fields.keys()  # a new member must be hashed too
+
+    for name, value in others.items():
+        assert body_hash(sent.model_copy(update={name: value})) != body_hash(sent), name
+    assert body_hash(Mutation.model_validate_json(sent.model_dump_json())) == body_hash(sent)
 
 
 def test_rejected_and_conflicting_results_are_replayed_too(api: Api):
