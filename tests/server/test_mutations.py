@@ -436,7 +436,9 @@ def test_the_same_op_twice_in_one_batch_applies_once(api: Api):
     assert api.dev(f"ops/{op['op_id']}") == {"applied_count": 1}
 
 
-def test_an_op_sent_again_after_its_result_expired_is_applied_again_and_counted_twice(api: Api):
+def test_an_op_sent_again_after_its_result_expired_is_applied_again_and_counted_twice(
+    api: Api,
+) -> None:
     rm = api.login("rm001")
     op = update("task", "k-0001", rev_of(rm, "task", "k-0001"), status="in_progress")
     [first] = rm.push(op)
@@ -452,7 +454,7 @@ def test_an_op_sent_again_after_its_result_expired_is_applied_again_and_counted_
     assert api.dev("stats")["ops_applied_twice"] == 1
 
 
-def test_a_body_that_differs_in_any_member_is_not_taken_for_the_same_op():
+def test_a_body_that_differs_in_any_member_is_not_taken_for_the_same_op() -> None:
     sent = Mutation(
         op_id="op-1", entity="task", id="k-1", op="update", base_rev=3, fields={"status": "done"}
     )

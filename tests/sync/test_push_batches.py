@@ -34,7 +34,7 @@ def server_copy(mutation: dict[str, Any]) -> dict[str, Any]:
 
 def test_an_edit_made_while_its_create_is_on_its_way_stays_shown_and_goes_next_on_its_rev(
     book: Store, client: ApiClient, server: ScriptedServer
-):
+) -> None:
     created = [r.create_visit(book, notes=f"第{n}次") for n in range(BATCH)]
     edited_id = created[BATCH // 2][0]
     revs: dict[str, int] = {}
