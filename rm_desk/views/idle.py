@@ -1,9 +1,32 @@
-"""Locks the window after the policy's idle minutes without keyboard or mouse input."""
+"""Locks the window after the policy's idle minutes without keyboard or mouse input.
+
+How input is observed, and why not with a filter on the application: a filter installed on the
+:class:`~PySide6.QtWidgets.QApplication` sees every event of the app (paints, timers, layout
+requests, queued signals — 25,000–35,000 in a first sync of a few seconds), and each is a call into
+Python that must first win the interpreter lock from the sync threads. That alone kept the GUI
+thread away for tens of milliseconds at a time during a sync (``gui_sync_stall``).
+
+So :class:`IdleWatch` filters the app's windows (:class:`~PySide6.QtGui.QWindow`, a top-level
+widget's ``windowHandle()``) instead: the platform delivers keyboard, mouse, wheel and touch input
+to a window first, which hands it on to its focus widget or the widget under the pointer, so the
+filter sees every input a user gives anywhere in the app — the main window, dialogs, message boxes,
+menus and popups. A window receives few other events (an update request per repaint, exposes,
+activation), so the filter costs a few calls a second during a sync instead of thousands.
+
+Windows come and go (a dialog, the unlock dialog, a message box, a completer's popup): the watch
+covers each new one when it takes the keyboard focus (``QGuiApplication.focusWindowChanged``) and,
+for popups that never do, by looking over the app's windows once a second while it counts. Input
+given to a popup in the first second it exists may go unseen; the input that opened it was seen.
+
+Tests must send input the way the platform does, to the window (``QTest.keyClick(window.
+windowHandle(), …)``): a key event sent straight to a widget skips its window, and the watch. Mouse
+events sent by ``QTest`` go through the window already.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QGuiApplication, QWindow
 
 _INPUT_EVENTS = frozenset(
     {
@@ -14,6 +37,8 @@ _INPUT_EVENTS = frozenset(
         QEvent.Type.TouchBegin,
     }
 )
+SWEEP_MS = 1_000
+"""How often the watch looks for windows it does not filter yet (popups that take no focus)."""
 
 
 class IdleWatch(QObject):
@@ -30,30 +55,59 @@ class IdleWatch(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(max(1, int(minutes * 60_000)))
-        self._timer.timeout.connect(self.idle)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._timer.timeout.connect(self._ran_out)
+        self._sweep = QTimer(self)
+        self._sweep.setInterval(SWEEP_MS)
+        self._sweep.timeout.connect(self._watch_windows)
+        self._app = QGuiApplication.instance()
+        if isinstance(self._app, QGuiApplication):
+            self._app.focusWindowChanged.connect(self._watch_window)
+        self._watching = True
+        self._watch_windows()
         self._timer.start()
+        self._sweep.start()
 
     def restart(self) -> None:
+        """Count the idle minutes again from now."""
+        if not self._watching:
+            return
+        self._watch_windows()
         self._timer.start()
+        self._sweep.start()
 
     def pause(self) -> None:
         """Stop counting (while the window is locked); :meth:`restart` counts again."""
         self._timer.stop()
+        self._sweep.stop()
 
     def stop(self) -> None:
         """Stop counting and stop watching the app's input for good."""
-        self._timer.stop()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        self.pause()
+        if not self._watching:
+            return
+        self._watching = False
+        if isinstance(self._app, QGuiApplication):
+            self._app.focusWindowChanged.disconnect(self._watch_window)
+            for window in QGuiApplication.allWindows():
+                window.removeEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _INPUT_EVENTS and self._timer.isActive():
             self._timer.start()
         return False
+
+    def _ran_out(self) -> None:
+        self._sweep.stop()  # nothing to count until restart()
+        self.idle.emit()
+
+    def _watch_windows(self) -> None:
+        # installEventFilter on a window already filtered only moves the filter to the front.
+        for window in QGuiApplication.allWindows():
+            window.installEventFilter(self)
+
+    def _watch_window(self, window: QWindow | None) -> None:
+        if window is not None and self._watching:
+            window.installEventFilter(self)
 
 
 __all__ = ["IdleWatch"]

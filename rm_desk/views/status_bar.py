@@ -27,6 +27,8 @@ from rm_desk.views.error_words import translate_words
 from rm_desk.views.workbench import ScreenId, Workbench
 
 AGE_REFRESH_MS = 30_000
+PROGRESS_REFRESH_MS = 250
+"""The progress bar moves at most this often: a first sync lands a page every few dozen ms."""
 _SYNCING = (SyncPhase.PUSHING, SyncPhase.PULLING, SyncPhase.REPLACING)
 
 
@@ -80,24 +82,52 @@ class SyncStatusBar(QStatusBar):
         self._age.setInterval(AGE_REFRESH_MS)
         self._age.timeout.connect(self._render)
         self._age.start()
+        self._progress_due: Progress | None = None
+        self._progress_pace = QTimer(self)
+        self._progress_pace.setSingleShot(True)
+        self._progress_pace.setInterval(PROGRESS_REFRESH_MS)
+        self._progress_pace.timeout.connect(self._show_due_progress)
         self._render()
 
     def show_status(self, status: SyncStatus) -> None:
         self._status = status
         if status.phase not in (SyncPhase.PULLING, SyncPhase.REPLACING):
+            self._progress_due = None
+            self._progress_pace.stop()
             self.progress.hide()
         self._render()
 
     def show_progress(self, progress: Progress) -> None:
-        # A page lands every few hundred milliseconds on a first sync: touch only what changed,
-        # so the bar repaints itself and nothing else lays out again.
+        # The first page of a sync shows at once; later ones at most every PROGRESS_REFRESH_MS,
+        # the latest winning: each move of the bar is a paint on the GUI thread, which has to win
+        # the interpreter lock from the sync threads first.
+        self._progress_due = progress
+        if self.progress.isHidden() or not self._progress_pace.isActive():
+            self._show_due_progress()
+
+    def _show_due_progress(self) -> None:
+        progress = self._progress_due
+        if progress is None:
+            return
+        self._progress_due = None
+        self._progress_pace.start()
         total = max(progress.total, 0)
-        if self.progress.maximum() != total:
-            self.progress.setRange(0, total)  # 0: no estimate yet, a busy bar
-        if total > 0:
-            done = min(progress.done, total)
-            if self.progress.value() != done:
+        done = min(progress.done, total) if total > 0 else 0
+        if self.progress.maximum() == total and (total == 0 or self.progress.value() == done):
+            if self.progress.isHidden():
+                self.progress.show()
+            return
+        # QProgressBar.setValue repaints the bar there and then; with updates off for the call it
+        # only marks the bar for the window's next paint, which joins it to whatever else is due.
+        self.progress.setUpdatesEnabled(False)
+        try:
+            if self.progress.maximum() != total:
+                self.progress.setRange(0, total)  # 0: no estimate yet, a busy bar
+            if total > 0:
                 self.progress.setValue(done)
+        finally:
+            self.progress.setUpdatesEnabled(True)
+        self.progress.update()
         if self.progress.isHidden():
             self.progress.show()
 
