@@ -325,7 +325,7 @@ def cached_records(store: Store) -> dict[str, dict[str, dict[str, Any]]]:
             rows = conn.exec_driver_sql(f'SELECT {listed} FROM "{table.name}"').all()
             entity: dict[str, dict[str, Any]] = {}
             for row in rows:
-                record = {
+                record: dict[str, Any] = {
                     c: (v if decode is None or v is None else decode(v))
                     for c, v, decode in zip(columns, row, decoders, strict=True)
                 }
