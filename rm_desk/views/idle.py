@@ -12,10 +12,11 @@ to a window first, which hands it on to its focus widget or the widget under the
 filter sees every input a user gives anywhere in the app — the main window, dialogs, message boxes,
 menus and popups. A window receives few other events: over a whole ``gui_sync_stall`` run (a first
 sync of 20,000 customers and 6 s of idle window, offscreen platform) the window filter was called 6
-times (resize, move, expose, paint, enter, close). In four runs interleaved with the application filter on a loaded 2-core machine (B against A):
-p99 gap during the sync 167/129/125/124 ms against 223/210/141/146 ms, gaps over 50 ms
-69/27/34/22 against 54/51/37/29, the GUI thread's CPU time 0.70–0.87 s against 0.78–1.18 s; the
-longest gap, the noisiest figure, 307/176/207/492 ms against 463/300/332/243 ms.
+times (resize, move, expose, paint, enter, close). In four runs interleaved with the application
+filter on a loaded 2-core machine: p99 gap during the sync 167/129/125/124 ms against
+223/210/141/146 ms, gaps over 50 ms 69/27/34/22 against 54/51/37/29, the GUI thread's CPU
+time 0.70–0.87 s against 0.78–1.18 s; the longest gap, the noisiest figure, 307/176/207/492 ms
+against 463/300/332/243 ms.
 
 Windows come and go (a dialog, the unlock dialog, a message box, a completer's popup): the watch
 covers each new one when it takes the keyboard focus (``QGuiApplication.focusWindowChanged``; menus
