@@ -561,19 +561,21 @@ def _base_behind_unsent(
 def _end_undecided_chains(
     conn: Connection, entity: str, record_id: str, changes: Mapping[str, Any]
 ) -> None:
-    """Take the fields an edit changes out of the ops that keep values of them visible for the
-    conflict inbox (the conflicts stay there, to be decided).
+    """Take the fields an edit changes out of the updates that keep older values of the user's
+    visible without sending them: kept for the conflict inbox (the conflicts stay there, to be
+    decided) or refused by the bank (the refusal stays in the sync issues list for its other
+    fields; with none left, the later value has replaced it).
 
-    Such an op (the *holder*) keeps the user's undecided value on screen, and an edit over it
-    belongs to the same chain of undecided edits: its base is where the chain began
-    (:func:`_chain_base`). The edit is the user's later word on the field, and the chain ends
-    with it: once its op is settled, the row shows what became of it (the bank's value, the
-    value a rule chose, or a conflict of its own), never the older undecided value again. Kept
-    on screen, that value made the next edit take the chain's start for its base, though the
+    Such an op shows the user's value on screen, and an edit over it belongs to the same chain
+    of edits the bank has not taken: its base is where the chain began (:func:`_chain_base`,
+    :func:`_base_behind_unsent`). The edit is the user's later word on the field, and the chain
+    ends with it: once its op is settled, the row shows what became of it (the bank's value,
+    the value a rule chose, or a conflict of its own), never the older value again. Kept on
+    screen, that value made the next edit take the chain's start for its base, though the
     user's later value had reached the bank since; when the bank then wrote the start value
-    again, the merge took it for unchanged and sent the edit over it (model-bank soak seed
-    82355115943305619243141119731467059386). A soft profile is held per key instead
-    (:func:`rebase_held_profiles`).
+    again, the merge took it for unchanged and sent the edit over it (model-bank soak seeds
+    82355115943305619243141119731467059386, twice, and 20261123, over a refused amount). A soft
+    profile is held per key instead (:func:`rebase_held_profiles`).
     """
     names = {
         name for name in changes if not (name == _SOFT_PROFILE and entity == Entity.CUSTOMER.value)
@@ -581,25 +583,26 @@ def _end_undecided_chains(
     if not names:
         return
     ob, c = schema.outbox, schema.conflict
-    holders = conn.execute(
-        select(ob.c.seq, ob.c.op_id, ob.c.fields, ob.c.snapshot).where(
+    ops = conn.execute(
+        select(ob.c.seq, ob.c.op_id, ob.c.state, ob.c.fields, ob.c.snapshot).where(
             ob.c.entity == entity,
             ob.c.record_id == record_id,
             ob.c.op == OpKind.UPDATE.value,
-            ob.c.state == OpState.CONFLICT.value,
+            ob.c.state.in_(_NOT_GOING),
         )
     ).tuples()
-    for seq, op_id, raw, snapshot in holders.all():
+    for seq, op_id, state, raw, snapshot in ops.all():
         fields = orjson.loads(raw)
-        waiting = {
-            field
-            for (field,) in conn.execute(
-                select(c.c.field).where(
-                    c.c.op_id == op_id, c.c.resolved_at.is_(None), c.c.kind == "fields"
-                )
-            ).tuples()
-        }
-        ended = names & set(fields) & waiting
+        ended = names & set(fields)
+        if state == OpState.CONFLICT.value:
+            ended &= {
+                field
+                for (field,) in conn.execute(
+                    select(c.c.field).where(
+                        c.c.op_id == op_id, c.c.resolved_at.is_(None), c.c.kind == "fields"
+                    )
+                ).tuples()
+            }
         if not ended:
             continue
         if not set(fields) - ended:

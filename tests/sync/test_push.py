@@ -771,3 +771,41 @@ def test_an_edit_the_bank_already_had_hands_down_the_base_an_earlier_edit_gave_i
     )
     (entry,) = r.journal(book, "already_at_bank")
     assert entry["op_id"] == second and entry["detail"]["fields"] == {"stage": third}
+
+
+def test_a_later_edit_of_a_refused_field_ends_the_chain_of_edits_the_bank_did_not_take(
+    book, client, server
+):
+    # The bank refused an amount; the user typed another, and the bank took it. The desk shows
+    # that amount, not the refused one, and the next edit bases on it: when the bank meanwhile
+    # wrote back the amount the refused edit began from, that is a change the user never saw.
+    refused = _amount(book, "12,5")
+    server.reply("POST", "/mutations", {"results": [rejected(refused)]})
+    make_pusher(book, client).push()
+    later = _amount(book, "1.00")
+    server.reply(
+        "POST", "/mutations", {"results": [applied(later, 61, r.opportunity("o-1", amount="1.00"))]}
+    )
+    make_pusher(book, client).push()
+
+    assert r.row(book, "opportunity", "o-1")["amount"] == "1.00"
+    assert r.outbox_rows(book) == [], "the refused amount was replaced by the later one"
+
+    last = _amount(book, "650000.00")
+    theirs = r.opportunity("o-1", amount="500000.00")
+    server.reply(
+        "POST", "/mutations", {"results": [conflict(last, "fields", 62, theirs, ["amount"])]}
+    )
+    make_pusher(book, client).push()
+
+    assert len(server.pushed()) == 3, "650000.00 is not sent over the bank's 500000.00"
+    ((base, mine, bank),) = [
+        (c["base_value"], c["mine_value"], c["theirs_value"]) for c in r.conflicts(book)
+    ]
+    assert (base, mine, bank) == ("1.00", "650000.00", "500000.00")
+
+
+def _amount(book: Store, amount: str) -> str:
+    result = record_edit(book, "opportunity", "o-1", OpKind.UPDATE, {"amount": amount})
+    assert result.op_id is not None
+    return result.op_id
