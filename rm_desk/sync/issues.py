@@ -14,8 +14,10 @@ Decisions taken here that the design left open:
 - **Theirs means the server's current value**, which may be newer than the one the inbox showed
   (a pull since): nothing is sent, and no stale value ever overwrites a newer one — unless an
   edit of the same field made on the desk while the conflict waited is still on its way: the
-  decision is the user's later word, so it is queued after that edit (folded into it while it is
-  queued), whatever the bank has, and the earlier edit does not stand over it.
+  decision is the user's later word, so the earlier edit does not stand over it. While every
+  such edit is queued, taking the bank's side takes the field out of them (nothing is sent, and
+  the bank's value stands as the bank has it now); a value of the user's is folded into them;
+  once one was sent, the decision is queued after it, whatever the bank has.
 - **Mine for a record the server deleted recreates it** under a new id (the server keeps the old
   id's tombstone), from the base copy with the user's values, creatable fields only. Records the
   app cannot create (customers, alerts) can only take the server's side.
@@ -193,7 +195,9 @@ def _resolve_field(
     if choice is Choice.THEIRS:
         chosen = current
     differs = current is _UNSET or not same(chosen, current)
-    if record is not None and (
+    if choice is Choice.THEIRS and key is None and _withdraw_queued(conn, found, wire, now):
+        pass  # the bank's value stands, whatever it is by now: nothing to send
+    elif record is not None and (
         _edited_since(conn, found, wire, key, chosen) or (choice is not Choice.THEIRS and differs)
     ):
         changes = {wire: _value_to_send(conn, found, wire, key, chosen, server)}
@@ -232,6 +236,46 @@ def _edited_since(
         elif not same(value, chosen):
             return True
     return False
+
+
+def _withdraw_queued(conn: Connection, found: StoredConflict, wire: str, now: str) -> bool:
+    """Take a field out of the queued edits of it made while the conflict waited, when the user
+    takes the bank's side: the bank's value stands as the bank has it now, and nothing is sent.
+
+    Folded in instead, the server copy's value went out as the user's, and the bank may have
+    changed the field since the last pull: that stale value went over the bank's newer one
+    (model-bank soak seed 20261123: a task completed over the bank's 未开始). Only when every
+    edit of the field still on its way is queued (unsent); one already sent may reach the
+    bank, and the decision is then queued after it as before.
+
+    Returns:
+        Whether the field was withdrawn (or no edit carried it).
+    """
+    carrying = [
+        op
+        for op in outbox.ops_of_record(conn, found.entity, found.record_id, outbox.UNSENT_STATES)
+        if op.op_id != found.op_id and op.op is OpKind.UPDATE and wire in op.fields
+    ]
+    if not carrying or any(op.state is not OpState.QUEUED for op in carrying):
+        return False
+    for op in carrying:
+        fields = {name: value for name, value in op.fields.items() if name != wire}
+        if not fields:
+            outbox.delete_ops(conn, [op.seq])
+            continue
+        snapshot = {name: value for name, value in (op.snapshot or {}).items() if name != wire}
+        outbox.rewrite_op(
+            conn,
+            op.seq,
+            op_id=op.op_id,
+            op=op.op,
+            state=op.state,
+            base_rev=op.base_rev,
+            fields=fields,
+            snapshot=snapshot or None,
+            now=now,
+        )
+    return True
 
 
 def _release_value(

@@ -99,6 +99,24 @@ def test_taking_theirs_shows_the_servers_value_and_sends_nothing(book, client, s
     assert (row["stage"], row["base"]) == ("needs_confirmed", None)
 
 
+def test_taking_theirs_withdraws_a_queued_edit_of_the_field_and_sends_nothing(book, client, server):
+    # While the conflict waited the user moved the stage again on the desk (queued, with the
+    # amount), then took the bank's side. The bank may have moved the stage since the last pull:
+    # the server copy's needs_confirmed must not go out as the user's; the amount still does.
+    entry = stage_conflict(book, client, server)
+    r.move_opportunity(book, "won", amount="650000.00")
+
+    resolve_conflict(book, entry.id, Choice.THEIRS)
+
+    (op,) = r.outbox_rows(book)
+    assert (op["state"], op["fields"], op["snapshot"]) == (
+        "queued",
+        {"amount": "650000.00"},
+        {"amount": "500000.00"},
+    )
+    assert r.row(book, "opportunity", "o-1")["stage"] == "needs_confirmed"
+
+
 def test_a_value_of_the_users_own_is_queued_like_an_edit(book, client, server):
     entry = stage_conflict(book, client, server)
 
