@@ -2485,7 +2485,7 @@ Next steps: {steps}</source>
 <context>
     <name>SyncIssuesScreen</name>
     <message>
-        <location filename="../../rm_desk/views/sync_issues.py" line="+236"/>
+        <location filename="../../rm_desk/views/sync_issues.py" line="+233"/>
         <source>Sync issues</source>
         <translation>同步问题</translation>
     </message>
@@ -2624,7 +2624,7 @@ Next steps: {steps}</source>
 <context>
     <name>SyncStatusBar</name>
     <message>
-        <location filename="../../rm_desk/views/status_bar.py" line="+58"/>
+        <location filename="../../rm_desk/views/status_bar.py" line="+60"/>
         <location line="+1"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
@@ -2636,7 +2636,7 @@ Next steps: {steps}</source>
         <translation>重新登录</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+77"/>
         <source>Working offline</source>
         <translation>离线工作中</translation>
     </message>
@@ -2694,7 +2694,7 @@ Next steps: {steps}</source>
 <context>
     <name>TaskListScreen</name>
     <message>
-        <location filename="../../rm_desk/views/task_list.py" line="+120"/>
+        <location filename="../../rm_desk/views/task_list.py" line="+117"/>
         <source>Open tasks</source>
         <translation>未完成的待办</translation>
     </message>
@@ -2839,7 +2839,7 @@ Next steps: {steps}</source>
 <context>
     <name>TodayScreen</name>
     <message>
-        <location filename="../../rm_desk/views/today.py" line="+229"/>
+        <location filename="../../rm_desk/views/today.py" line="+226"/>
         <source>Today</source>
         <translation>今日</translation>
     </message>
@@ -3875,7 +3875,7 @@ Next steps: {steps}</source>
         <translation>该提醒已处理。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+6"/>
         <source>This kind of record is kept by the bank and cannot be changed here.</source>
         <translation>此类记录由银行维护，不能在此修改。</translation>
     </message>
@@ -3915,12 +3915,12 @@ Next steps: {steps}</source>
         <translation>此类记录只能作为您的提议添加。</translation>
     </message>
     <message>
-        <location line="-21"/>
+        <location line="-26"/>
         <source>This record is no longer in your book, so the change could not be saved.</source>
         <translation>该记录已不在您的管户范围内，修改无法保存。</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+63"/>
         <source>TLS verification cannot be turned off.</source>
         <translation>不能关闭TLS证书校验。</translation>
     </message>
@@ -4035,7 +4035,12 @@ Next steps: {steps}</source>
         <translation>登录失败</translation>
     </message>
     <message>
-        <location line="-11"/>
+        <location line="-30"/>
+        <source>A value waiting in the conflict inbox or refused by the bank was replaced by a later edit of the same field.</source>
+        <translation>冲突待处理或被银行拒绝的值，已被同一字段的后续修改取代。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>These sign-in details belong to a different user than the one signed in. To work as another user, sign out first.</source>
         <translation>这些登录信息属于另一位用户，而非当前登录的用户。如需以其他用户身份工作，请先退出登录。</translation>
     </message>

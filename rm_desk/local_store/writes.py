@@ -257,7 +257,7 @@ def _update(
     if undecided.stale_rev is not None and undecided.stale_rev < base_rev:
         base_rev = undecided.stale_rev
     result = queue_update(conn, entity, record_id, base_rev, undecided.sent, before, now)
-    _end_undecided_chains(conn, entity, record_id, changes)
+    _end_undecided_chains(conn, entity, record_id, changes, now)
     if undecided.held:
         rebase_held_profiles(conn, record_id, now, last=True, chosen=undecided.chosen)
     return result
@@ -558,8 +558,15 @@ def _base_behind_unsent(
     return base_rev, before
 
 
+REPLACED_BY_LATER_EDIT = "replaced_by_later_edit"
+REPLACED_BY_LATER_EDIT_MESSAGE = (
+    "A value waiting in the conflict inbox or refused by the bank was replaced by a later edit of"
+    " the same field."
+)
+
+
 def _end_undecided_chains(
-    conn: Connection, entity: str, record_id: str, changes: Mapping[str, Any]
+    conn: Connection, entity: str, record_id: str, changes: Mapping[str, Any], now: str
 ) -> None:
     """Take the fields an edit changes out of the updates that keep older values of the user's
     visible without sending them: kept for the conflict inbox (the conflicts stay there, to be
@@ -577,6 +584,8 @@ def _end_undecided_chains(
     82355115943305619243141119731467059386, twice, and 20261123, over a refused amount). A soft
     profile is held per key instead (:func:`rebase_held_profiles`).
     """
+    from rm_desk.local_store.outbox import journal  # outbox reads this module's columns
+
     names = {
         name for name in changes if not (name == _SOFT_PROFILE and entity == Entity.CUSTOMER.value)
     }
@@ -605,6 +614,16 @@ def _end_undecided_chains(
             }
         if not ended:
             continue
+        journal(
+            conn,
+            ts=now,
+            kind=REPLACED_BY_LATER_EDIT,
+            message=REPLACED_BY_LATER_EDIT_MESSAGE,
+            entity=entity,
+            record_id=record_id,
+            op_id=op_id,
+            detail={"fields": {name: fields[name] for name in sorted(ended)}, "state": state},
+        )
         if not set(fields) - ended:
             conn.execute(delete(ob).where(ob.c.seq == seq))
             continue

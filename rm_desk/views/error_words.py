@@ -92,6 +92,11 @@ WORDS: tuple[object, ...] = (
     QT_TRANSLATE_NOOP("errors", "This alert has been dealt with already."),
     QT_TRANSLATE_NOOP(
         "errors",
+        "A value waiting in the conflict inbox or refused by the bank was replaced by a later"
+        " edit of the same field.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "errors",
         "This kind of record is kept by the bank and cannot be changed here.",
     ),
     QT_TRANSLATE_NOOP("errors", "This kind of record cannot be created here."),

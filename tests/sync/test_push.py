@@ -790,6 +790,9 @@ def test_a_later_edit_of_a_refused_field_ends_the_chain_of_edits_the_bank_did_no
 
     assert r.row(book, "opportunity", "o-1")["amount"] == "1.00"
     assert r.outbox_rows(book) == [], "the refused amount was replaced by the later one"
+    (entry,) = r.journal(book, "replaced_by_later_edit")
+    assert entry["op_id"] == refused
+    assert entry["detail"] == {"fields": {"amount": "12,5"}, "state": "rejected"}
 
     last = _amount(book, "650000.00")
     theirs = r.opportunity("o-1", amount="500000.00")
