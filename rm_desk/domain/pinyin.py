@@ -5,38 +5,35 @@
 1. The leading surname is looked up first, compound surnames before single ones (``尉迟`` before
    ``尉``), in a table of surname readings that differ from the character's everyday reading
    (``曾`` is *zeng* as a surname, *ceng* in ``曾经``). Only the start of the name is a surname.
-2. Every other Chinese character takes pypinyin's default reading, toneless (``Style.NORMAL``,
-   ``ü`` written ``v`` as on a pinyin keyboard). Characters are read one by one, never as words:
-   given names are not dictionary phrases, and per-character readings can be memoized.
+2. Every other Chinese character takes its default reading, toneless (``ü`` written ``v`` as on a
+   pinyin keyboard). Characters are read one by one, never as words: given names are not
+   dictionary phrases, and per-character readings can be memoized.
 3. A run of other letters (a latin name) passes through lowercased as one syllable.
 4. Anything else (digits, spaces, ``·`` in transliterated names, punctuation, emoji) separates
    syllables and is dropped.
 
-The bulk ingest computes this for tens of thousands of customers per sync page, so each distinct
-character is converted by pypinyin once per process and then served from a dictionary, and the
-last 65,536 distinct names are cached whole (the ingest asks for a name's pinyin and then its sort
-key). Names are NFKC-normalized first, so full-width latin (Ｊｏｈｎ) reads like ASCII.
+The readings come from ``rm_desk/resources/pinyin_readings.txt``: pypinyin's default reading of
+every character it knows (``Style.NORMAL``), written out by ``scripts/pinyin_table.py`` and kept
+equal to pypinyin by a test. The app does not import pypinyin: its character dictionary is a Python
+module whose import took 0.2 to 0.4 s, holding the interpreter lock throughout — the first sync
+to read a name froze the window for as long. The table is read on the first Chinese character
+(a few milliseconds), not with this module: the window's start imports the search code through the
+write path but reads no name's pinyin.
 
-pypinyin is imported on the first Chinese character read, not with this module (the window's
-start imports the search code through the write path but reads no name's pinyin), and without its
-phrase dictionary: names are read one character at a time, so phrases are never looked up, and
-loading them took 0.4 s, 150 ms of it inside one call holding the interpreter lock (a stall of the
-window when the sync worker is the first to read a name). Every character's reading is the same
-without it.
+The bulk ingest computes this for tens of thousands of customers per sync page, so the last
+65,536 distinct names are cached whole (the ingest asks for a name's pinyin and then its sort
+key). Names are NFKC-normalized first, so full-width latin (Ｊｏｈｎ) reads like ASCII.
 """
 
 from __future__ import annotations
 
-import os
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Final
 
-_NO_PHRASES = "PYPINYIN_NO_PHRASES"  # read by pypinyin.constants when it is imported
-
-# Surname readings that differ from the character's default reading in pypinyin (or that are
+# Surname readings that differ from the character's default reading (or that are
 # ambiguous enough to pin down). Compound surnames are matched before single ones.
 COMPOUND_SURNAMES: Final[dict[str, tuple[str, str]]] = {
     "尉迟": ("yu", "chi"),
@@ -108,16 +105,17 @@ def is_han(char: str) -> bool:
     )
 
 
-# char -> (ends a latin word, text): a Chinese character's reading ("" if pypinyin has none) or
-# "" for a separator, both ending any latin word; a letter's lowercase form, continuing one.
+# char -> (ends a latin word, text): a Chinese character's reading ("" if it has none) or "" for a
+# separator, both ending any latin word; a letter's lowercase form, continuing one.
 _CHARS: dict[str, tuple[bool, str]] = {}
+
+_TABLE = Path(__file__).resolve().parents[1] / "resources" / "pinyin_readings.txt"
 
 
 def _char(char: str) -> tuple[bool, str]:
     """What ``char`` contributes to the pinyin, computed once per distinct character."""
     if is_han(char):
-        reading = _reader()(char)
-        info = (True, reading if reading.isascii() and reading.isalpha() else "")
+        info = (True, _readings().get(char, ""))
     elif char.isalpha():
         info = (False, char.lower())
     else:
@@ -127,25 +125,19 @@ def _char(char: str) -> tuple[bool, str]:
 
 
 @lru_cache(maxsize=1)
-def _reader() -> Callable[[str], str]:
-    """pypinyin's toneless default reading of one character, imported on first use.
+def _readings() -> dict[str, str]:
+    """Every Chinese character with a reading → its toneless default reading, read on first use.
 
-    See the module docstring for why pypinyin is told to leave its phrase dictionary unloaded.
+    Each line of the table is a reading, a tab, and the characters read so; ``#`` starts a
+    comment. See the module docstring for where the table comes from.
     """
-    saved = os.environ.get(_NO_PHRASES)
-    os.environ[_NO_PHRASES] = "1"
-    try:
-        from pypinyin import Style, lazy_pinyin
-    finally:
-        if saved is None:
-            os.environ.pop(_NO_PHRASES, None)
-        else:
-            os.environ[_NO_PHRASES] = saved
-
-    def reading(char: str) -> str:
-        return str(lazy_pinyin(char, style=Style.NORMAL)[0])
-
-    return reading
+    text = _TABLE.read_text(encoding="utf-8")
+    table: dict[str, str] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            reading, _, chars = line.partition("\t")
+            table.update(dict.fromkeys(chars, reading))
+    return table
 
 
 @lru_cache(maxsize=1 << 16)

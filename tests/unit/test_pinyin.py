@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -157,3 +161,29 @@ def test_any_text_gives_consistent_pinyin(name: str) -> None:
     assert result.initials == "".join(s[0] for s in result.syllables)
     assert all(s and not any(c.isspace() or c.isdigit() for c in s) for s in result.syllables)
     assert sort_key(name).endswith("\t" + name)
+
+
+def test_the_reading_table_is_pypinyins_default_reading_of_every_character() -> None:
+    # The app reads names with the committed table, not pypinyin (see rm_desk.domain.pinyin);
+    # regenerated from the installed pypinyin, it must come out the same, byte for byte.
+    table = _table_script()
+    assert pinyin._TABLE.read_text(encoding="utf-8") == table.render(table.readings())
+
+
+def test_every_character_reads_as_pypinyin_reads_it_alone() -> None:
+    # Characters of the table, in the basic block and the extensions, as names are read alone.
+    from pypinyin import Style, lazy_pinyin
+
+    chars = "张伟璇䶮鑫淼𠮷㐀" + "".join(chr(c) for c in range(0x4E00, 0x9FFF, 97))
+    for char in chars:
+        expected = lazy_pinyin(char, style=Style.NORMAL)[0]
+        assert name_pinyin(char).full == (expected if expected.isascii() else ""), char
+
+
+def _table_script() -> Any:
+    path = Path(__file__).resolve().parents[2] / "scripts" / "pinyin_table.py"
+    spec = importlib.util.spec_from_file_location("pinyin_table", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
