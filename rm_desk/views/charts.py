@@ -188,6 +188,7 @@ class ChartsScreen(Screen):
         self.leaderboard_table.setObjectName("leaderboardTable")
         self.leaderboard_table.setAccessibleName(self.tr("Team leaderboard"))
         self.leaderboard_table.setModel(self.leaderboard_model)
+        self.leaderboard_table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.leaderboard_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.leaderboard_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.leaderboard_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -209,6 +210,8 @@ class ChartsScreen(Screen):
 
             self._trend = AumTrendChart(self)
             self._trend_area.addWidget(self._trend)
+            # Made after the leaderboard: put it back after its export button in Tab's order.
+            QWidget.setTabOrder(self.export_button, self._trend.plot_widget)
         return self._trend
 
     # --- what it shows -------------------------------------------------------------------------

@@ -95,6 +95,7 @@ class CustomersScreen(Screen):
         self.table.setObjectName("customer_table")
         self.table.setAccessibleName(self.tr("Customers"))
         self.table.setModel(self.model)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -139,6 +140,8 @@ class CustomersScreen(Screen):
         layout.addWidget(self.filter_bar)
         layout.addLayout(status)
         layout.addWidget(self.table, 1)
+        # The export sits above the table: Tab reaches it first (it was created after the table).
+        QWidget.setTabOrder(self.export_button, self.table)
 
         self.filter_bar.filter_changed.connect(self._on_filter_changed)
         self.filter_bar.problem.connect(self._show_problem)

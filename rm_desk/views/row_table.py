@@ -163,11 +163,13 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
 
 
 def show_read_only_rows(table: QTableView) -> None:
-    """Set ``table`` up as the list screens show a table: whole rows, one at a time, no editing."""
+    """Set ``table`` up as the list screens show a table: whole rows, one at a time, no editing,
+    and Tab moving on to the next control."""
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setAlternatingRowColors(True)
+    table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
     table.verticalHeader().setVisible(False)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

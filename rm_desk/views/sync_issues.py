@@ -215,6 +215,7 @@ class SyncIssuesScreen(Screen):
         pending_layout.addWidget(self._pending_header)
         self.pending_table = QTableView(self._pending_frame)
         self.pending_table.setModel(self.pending)
+        self.pending_table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.pending_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.pending_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.pending_table.verticalHeader().setVisible(False)

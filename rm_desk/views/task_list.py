@@ -116,6 +116,7 @@ class TaskListScreen(Screen):
         self.table = QTableView(self)
         self.table.setAccessibleName(self.tr("Open tasks"))
         self.table.setModel(self.proxy)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(Column.DUE, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -47,6 +47,7 @@ def _table(parent: QWidget, name: str, model: RowsModel) -> QTableView:
     table = QTableView(parent)
     table.setObjectName(name)
     table.setModel(model)
+    table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
     table.verticalHeader().hide()
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -151,6 +152,9 @@ class AccountsTab(CustomerTab):
         layout = QVBoxLayout(self)
         layout.addWidget(accounts_box, 3)
         layout.addWidget(holdings_box, 2)
+        # The reveal row sits between the tables: Tab reaches it before the holdings.
+        QWidget.setTabOrder(self.accounts_table, self.account_number.button)
+        QWidget.setTabOrder(self.account_number.button, self.holdings_table)
         self.accounts_table.selectionModel().selectionChanged.connect(self._account_selected)
 
     def title(self) -> str:

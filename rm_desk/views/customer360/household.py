@@ -135,6 +135,7 @@ class HouseholdTab(CustomerTab):
         table = QTableView(self)
         table.setObjectName(name)
         table.setModel(model)
+        table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         table.verticalHeader().hide()
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

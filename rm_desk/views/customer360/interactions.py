@@ -119,6 +119,7 @@ class InteractionsTab(CustomerTab):
         self.table.setObjectName("interactions_table")
         self.table.setAccessibleName(self.tr("Interactions"))
         self.table.setModel(self.model)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -71,6 +71,7 @@ class OpportunitiesTab(CustomerTab):
         self.table.setObjectName("opportunities_table")
         self.table.setAccessibleName(self.tr("Opportunities"))
         self.table.setModel(self.model)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

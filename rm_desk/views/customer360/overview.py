@@ -173,6 +173,7 @@ class OverviewTab(CustomerTab):
         self.category_table = QTableView(self)
         self.category_table.setObjectName("aum_by_category")
         self.category_table.setModel(self.categories)
+        self.category_table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.category_table.setItemDelegateForColumn(2, _ShareBarDelegate(self.category_table))
         self.category_table.verticalHeader().hide()
         self.category_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

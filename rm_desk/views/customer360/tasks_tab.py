@@ -75,6 +75,7 @@ class TasksTab(CustomerTab):
         self.table.setObjectName("tasks_table")
         self.table.setAccessibleName(self.tr("Tasks"))
         self.table.setModel(self.model)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -154,6 +154,7 @@ class TransactionsTab(CustomerTab):
         self.table.setObjectName("transactions_table")
         self.table.setAccessibleName(self.tr("Transactions"))
         self.table.setModel(self.model)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -179,6 +180,8 @@ class TransactionsTab(CustomerTab):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table)
+        # "Load older" sits above the table: Tab reaches it first (it was created after the table).
+        QWidget.setTabOrder(self.load_older, self.table)
 
     def title(self) -> str:
         return self.tr("Transactions")
