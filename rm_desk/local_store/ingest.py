@@ -5,7 +5,7 @@ transaction, so a crash leaves either the whole page and its cursor or neither. 
 the DB-API ``executemany`` of one prepared ``INSERT … ON CONFLICT DO UPDATE`` per entity — no ORM
 objects, no per-row round trips through SQLAlchemy's parameter processing.
 
-Per page, in order:
+Per page, in order (1 and 2 by :func:`prepare_changes`, which needs no database):
 
 1. Collapse the page to the last change per record (the feed is in ``rev`` order).
 2. Check each record's shape against its table (types, required fields). A record that fails is
@@ -213,27 +213,24 @@ def _build_spec(table: Table) -> _EntitySpec:
 _SPECS: dict[str, _EntitySpec] = {name: _build_spec(t) for name, t in schema.ENTITY_TABLES.items()}
 
 
-def apply_page(
-    store: Store,
-    changes: Sequence[Mapping[str, Any]],
-    cursor: str | None,
-    *,
-    server_time: str | None = None,
-) -> IngestResult:
-    """Apply one feed page and store its cursor, in one transaction."""
-    with store.write() as conn:
-        result = apply_changes(conn, changes, now=store.clock().isoformat())
-        if cursor is not None:
-            set_state(conn, "cursor", cursor)
-        if server_time is not None:
-            set_state(conn, "last_server_time", server_time)
-    return result
+@dataclass(frozen=True, slots=True)
+class PreparedChanges:
+    """A page's changes checked and turned into rows, before any database is involved.
+
+    Made by :func:`prepare_changes`, which is pure: sync makes it on the thread that fetched the
+    page, while the thread applying pages writes the page before (SQLite's work releases the
+    interpreter lock, so the two overlap on two cores). Steps 1 and 2 of the module docstring.
+    """
+
+    upserts: Mapping[str, Sequence[tuple[str, int, Mapping[str, Any], tuple[Any, ...]]]]
+    """entity → (id, rev, the server's data, the row to upsert), in feed order"""
+    deletes: Mapping[str, Sequence[str]]
+    scope_exits: Sequence[str]
+    quarantined: Sequence[QuarantinedRecord]
 
 
-def apply_changes(
-    conn: Connection, changes: Sequence[Mapping[str, Any]], *, now: str
-) -> IngestResult:
-    """Apply feed changes inside the caller's transaction. See the module docstring."""
+def prepare_changes(changes: Sequence[Mapping[str, Any]]) -> PreparedChanges:
+    """Collapse, check and convert feed changes (steps 1 and 2 of the module docstring)."""
     latest: dict[tuple[str, str], Mapping[str, Any]] = {}
     quarantined: list[QuarantinedRecord] = []
     for change in changes:
@@ -273,6 +270,37 @@ def apply_changes(
                 deletes.setdefault(entity, []).append(record_id)
         else:
             quarantined.append(QuarantinedRecord(entity, record_id, "op: unknown"))
+    return PreparedChanges(upserts, deletes, scope_exits, quarantined)
+
+
+def apply_page(
+    store: Store,
+    changes: Sequence[Mapping[str, Any]] | PreparedChanges,
+    cursor: str | None,
+    *,
+    server_time: str | None = None,
+) -> IngestResult:
+    """Apply one feed page (its changes, or what :func:`prepare_changes` made of them) and store
+    its cursor, in one transaction."""
+    with store.write() as conn:
+        result = apply_changes(conn, changes, now=store.clock().isoformat())
+        if cursor is not None:
+            set_state(conn, "cursor", cursor)
+        if server_time is not None:
+            set_state(conn, "last_server_time", server_time)
+    return result
+
+
+def apply_changes(
+    conn: Connection,
+    changes: Sequence[Mapping[str, Any]] | PreparedChanges,
+    *,
+    now: str,
+) -> IngestResult:
+    """Apply feed changes inside the caller's transaction. See the module docstring."""
+    prepared = changes if isinstance(changes, PreparedChanges) else prepare_changes(changes)
+    upserts, deletes = prepared.upserts, prepared.deletes
+    scope_exits, quarantined = prepared.scope_exits, prepared.quarantined
 
     touched: set[str] = set()
     rebased = 0

@@ -15,7 +15,11 @@ estimated total (done plus the server's ``estimated_remaining``).
 While a page is applied, the next one is already on its way: :class:`_Prefetch` asks for it on a
 thread of its own (``rm-desk-sync-fetch``) as soon as the page's cursor is known, so the server
 building and sending page N+1 overlaps the cache writing page N — an initial sync would otherwise
-spend about a third of its time waiting for the server. One request at most is in flight, and the
+spend about a third of its time waiting for the server. The fetch thread also checks the page's
+records and turns them into rows (:func:`~rm_desk.local_store.ingest.prepare_changes`, no
+database), so that Python work runs while the sync thread is in SQLite writing the page before
+(which releases the interpreter lock) rather than after it: the apply, not the server, is what an
+initial sync waits for. One request at most is in flight, and the
 sync thread does not touch the client while it is (the client stays single-threaded in effect).
 Pages are still applied one at a time, in feed order, each with its cursor: a page fetched ahead
 and never applied (stop, a failure, a kill) leaves nothing behind, and the next pull asks for it
@@ -55,7 +59,7 @@ from dataclasses import dataclass
 
 from rm_desk.domain.enums import SyncPhase
 from rm_desk.local_store.engine import Store
-from rm_desk.local_store.ingest import IngestResult, apply_page
+from rm_desk.local_store.ingest import IngestResult, PreparedChanges, apply_page, prepare_changes
 from rm_desk.local_store.replacement import begin_replacement
 from rm_desk.local_store.sync_state import CURSOR, get_state
 from rm_desk.sync.cancel import StopCheck, check, never
@@ -123,17 +127,32 @@ def freeze_long_lived_heap() -> None:
         gc.freeze()
 
 
+_Fetched = tuple[FeedPage, PreparedChanges | None]
+"""A page, and its changes as :func:`~rm_desk.local_store.ingest.prepare_changes` made them when
+asked for."""
+
+
+def _fetch(client: ApiClient, cursor: str | None, limit: int, *, prepare: bool) -> _Fetched:
+    page = client.changes(cursor, limit)
+    return page, prepare_changes(page.changes) if prepare else None
+
+
 class _Prefetch:
     """One feed request on a thread of its own; :meth:`result` waits for its answer.
+
+    With ``prepare``, the thread also checks and converts the page's changes into rows
+    (:func:`~rm_desk.local_store.ingest.prepare_changes`), which needs no database: it runs while
+    the sync thread writes the page before, instead of after it.
 
     The request's error, if any, is raised by :meth:`result` on the caller's thread, unchanged.
     """
 
-    def __init__(self, client: ApiClient, cursor: str | None, limit: int) -> None:
+    def __init__(self, client: ApiClient, cursor: str | None, limit: int, *, prepare: bool) -> None:
         self._client = client
         self._cursor = cursor
         self._limit = limit
-        self._page: FeedPage | None = None
+        self._prepare = prepare
+        self._page: _Fetched | None = None
         self._error: BaseException | None = None
         # A daemon: a request hung past its timeouts must not keep the process from exiting.
         self._thread = threading.Thread(target=self._fetch, name=FETCH_THREAD_NAME, daemon=True)
@@ -141,11 +160,11 @@ class _Prefetch:
 
     def _fetch(self) -> None:
         try:
-            self._page = self._client.changes(self._cursor, self._limit)
+            self._page = _fetch(self._client, self._cursor, self._limit, prepare=self._prepare)
         except BaseException as error:  # handed to the sync thread, which raises it
             self._error = error
 
-    def result(self) -> FeedPage:
+    def result(self) -> _Fetched:
         """The page, once the request is over; or the request's error."""
         self._thread.join()
         if self._error is not None:
@@ -253,10 +272,13 @@ class Puller:
 
     def _incremental(self, cursor: str | None) -> PullReport:
         tally = _Tally()
-        with contextlib.closing(self._pages(cursor)) as pages:
-            for page in pages:
+        with contextlib.closing(self._pages(cursor, prepare=True)) as pages:
+            for page, prepared in pages:
                 result = apply_page(
-                    self._store, page.changes, page.cursor, server_time=page.server_time
+                    self._store,
+                    page.changes if prepared is None else prepared,
+                    page.cursor,
+                    server_time=page.server_time,
                 )
                 tally.add(len(page.changes), result)
                 self._emit(
@@ -266,9 +288,10 @@ class Puller:
                 )
         return tally.report()
 
-    def _pages(self, cursor: str | None) -> Generator[FeedPage, None, None]:
+    def _pages(self, cursor: str | None, *, prepare: bool) -> Generator[_Fetched, None, None]:
         """The feed's pages after ``cursor``, in order; each next page is asked for before this
-        one is handed out, and fetched while the caller applies it.
+        one is handed out, and fetched (and, with ``prepare``, prepared) while the caller
+        applies it.
 
         ``stop`` is checked before each request and again after each page the caller handled;
         closing the iterator (the caller stopped or failed) waits for the request in flight and
@@ -278,16 +301,17 @@ class Puller:
         ahead: _Prefetch | None = None
         with full_collections_held():
             try:
-                page = self._client.changes(cursor, self._limit)
+                fetched = _fetch(self._client, cursor, self._limit, prepare=prepare)
                 while True:
+                    page = fetched[0]
                     if page.has_more and not self._stop():
-                        ahead = _Prefetch(self._client, page.cursor, self._limit)
-                    yield page
+                        ahead = _Prefetch(self._client, page.cursor, self._limit, prepare=prepare)
+                    yield fetched
                     if not page.has_more:
                         return
                     check(self._stop)
                     assert ahead is not None  # started, since stop answered false both times
-                    page, ahead = ahead.result(), None
+                    fetched, ahead = ahead.result(), None
             finally:
                 if ahead is not None:
                     ahead.wait()
@@ -299,10 +323,10 @@ class Puller:
         tally = _Tally()
         with (
             begin_replacement(self._store) as replacement,
-            contextlib.closing(self._pages(None)) as pages,
+            contextlib.closing(self._pages(None, prepare=False)) as pages,
         ):
             cursor: str | None = None
-            for page in pages:
+            for page, _ in pages:
                 result = replacement.apply_page(page.changes, server_time=page.server_time)
                 tally.add(len(page.changes), result)
                 self._emit(
