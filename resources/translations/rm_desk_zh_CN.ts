@@ -4,7 +4,7 @@
 <context>
     <name>AccountsTab</name>
     <message>
-        <location filename="../../rm_desk/views/customer360/accounts.py" line="+70"/>
+        <location filename="../../rm_desk/views/customer360/accounts.py" line="+71"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
@@ -99,7 +99,7 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+49"/>
+        <location line="+52"/>
         <source>Select an account to reveal its number.</source>
         <translation>请选择一个账户以查看其完整账号。</translation>
     </message>
@@ -219,12 +219,12 @@
         <translation>排行指标</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>Click an RM to show their KPIs and trend</source>
         <translation>点击客户经理查看其业绩指标和走势</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+21"/>
         <source>Charts</source>
         <translation>业绩图表</translation>
     </message>
@@ -1140,12 +1140,12 @@
     </message>
     <message>
         <location line="+29"/>
-        <location line="+55"/>
+        <location line="+58"/>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location line="-32"/>
+        <location line="-34"/>
         <source>Export CSV…</source>
         <translation>导出CSV…</translation>
     </message>
@@ -1160,7 +1160,7 @@
         <translation>导出客户名单需要导出权限，您的账号没有该权限。请联系团队长。</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+76"/>
         <source>No customers match these filters.</source>
         <translation>没有符合筛选条件的客户。</translation>
     </message>
@@ -1186,6 +1186,11 @@
     </message>
     <message>
         <location line="+8"/>
+        <source>Exported 1 customer to {file}.</source>
+        <translation>已将 1 位客户导出到 {file}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Exported {count} customers to {file}.</source>
         <translation>已将 {count} 位客户导出到 {file}。</translation>
     </message>
@@ -1303,7 +1308,7 @@
         <translation>点击您管户范围内的客户，打开其客户视图。</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>Household &amp; relationships</source>
         <translation>家庭与关联关系</translation>
     </message>
@@ -1387,12 +1392,17 @@
     </message>
     <message>
         <location line="+9"/>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>Interactions</source>
         <translation>互动记录</translation>
     </message>
     <message>
         <location line="+12"/>
+        <source>{shown} of 1 interaction</source>
+        <translation>显示 {shown} / 共 1 条互动</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>{shown} of {total} interactions</source>
         <translation>显示 {shown} / 共 {total} 条互动</translation>
     </message>
@@ -1804,7 +1814,7 @@ Next steps: {steps}</source>
     </message>
     <message>
         <location line="+9"/>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Opportunities</source>
         <translation>商机</translation>
     </message>
@@ -1975,7 +1985,7 @@ Next steps: {steps}</source>
         <translation>占比</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <location line="+5"/>
         <source>AUM by category</source>
         <translation>AUM资产分布</translation>
@@ -2027,8 +2037,13 @@ Next steps: {steps}</source>
         <translation>提醒 {rule}：{message}</translation>
     </message>
     <message>
-        <location line="+18"/>
-        <source>{count} overdue task(s), the oldest: {title}</source>
+        <location line="+19"/>
+        <source>1 overdue task: {title}</source>
+        <translation>1 项待办已逾期：{title}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{count} overdue tasks, the oldest: {title}</source>
         <translation>{count} 项待办已逾期，最早的一项：{title}</translation>
     </message>
     <message>
@@ -2485,7 +2500,7 @@ Next steps: {steps}</source>
 <context>
     <name>SyncIssuesScreen</name>
     <message>
-        <location filename="../../rm_desk/views/sync_issues.py" line="+233"/>
+        <location filename="../../rm_desk/views/sync_issues.py" line="+234"/>
         <source>Sync issues</source>
         <translation>同步问题</translation>
     </message>
@@ -2699,17 +2714,22 @@ Next steps: {steps}</source>
         <translation>未完成的待办</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+35"/>
         <source>Tasks</source>
         <translation>待办</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
+        <source>1 open task</source>
+        <translation>1 项未完成待办</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>{count} open tasks</source>
         <translation>{count} 项未完成待办</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>All ({count})</source>
         <translation>全部（{count}）</translation>
     </message>
@@ -2826,7 +2846,7 @@ Next steps: {steps}</source>
     </message>
     <message>
         <location line="+9"/>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Tasks</source>
         <translation>待办</translation>
     </message>
@@ -3038,12 +3058,12 @@ Next steps: {steps}</source>
     </message>
     <message>
         <location line="+13"/>
-        <location line="+29"/>
+        <location line="+32"/>
         <source>Transactions</source>
         <translation>交易明细</translation>
     </message>
     <message>
-        <location line="-18"/>
+        <location line="-20"/>
         <source>Load older</source>
         <translation>加载更早记录</translation>
     </message>
@@ -3053,12 +3073,17 @@ Next steps: {steps}</source>
         <translation>从银行服务器获取本机缓存时间范围之前的交易记录。</translation>
     </message>
     <message>
-        <location line="+91"/>
+        <location line="+93"/>
         <source>Older history could not be fetched. Please try again later.</source>
         <translation>无法获取更早的交易记录，请稍后重试。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
+        <source>Showing {shown} of 1 cached transaction (last 90 days)</source>
+        <translation>显示 {shown} / 共 1 笔本机缓存交易（近90天）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Showing {shown} of {count} cached transactions (last 90 days)</source>
         <translation>显示 {shown} / 共 {count} 笔本机缓存交易（近90天）</translation>
     </message>

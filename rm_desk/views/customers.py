@@ -257,7 +257,9 @@ class CustomersScreen(Screen):
     def _export_done(self, result: ExportResult) -> None:
         self.export_button.setEnabled(True)
         self.notice.setText(
-            self.tr("Exported {count} customers to {file}.").format(
+            self.tr("Exported 1 customer to {file}.").format(file=result.path.name)
+            if result.rows == 1
+            else self.tr("Exported {count} customers to {file}.").format(
                 count=number(result.rows), file=result.path.name
             )
         )

@@ -168,7 +168,11 @@ class TaskListScreen(Screen):
     def _retranslate(self) -> None:
         self._title.setText(self.title())
         total = sum(self._counts.values())
-        self._summary.setText(self.tr("{count} open tasks").format(count=formatting.number(total)))
+        self._summary.setText(
+            self.tr("1 open task")
+            if total == 1
+            else self.tr("{count} open tasks").format(count=formatting.number(total))
+        )
         self.bucket_buttons[None].setText(
             self.tr("All ({count})").format(count=formatting.number(total))
         )

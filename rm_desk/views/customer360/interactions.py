@@ -147,7 +147,9 @@ class InteractionsTab(CustomerTab):
         shown = [v for v in self._visits if matches(v, kind)]
         self.model.set_rows(shown)
         self.count.setText(
-            self.tr("{shown} of {total} interactions").format(
+            self.tr("{shown} of 1 interaction").format(shown=number(len(shown)))
+            if len(self._visits) == 1
+            else self.tr("{shown} of {total} interactions").format(
                 shown=number(len(shown)), total=number(len(self._visits))
             )
         )

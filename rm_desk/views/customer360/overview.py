@@ -295,9 +295,12 @@ class OverviewTab(CustomerTab):
         ]
         if not overdue:
             return []
-        text = self.tr("{count} overdue task(s), the oldest: {title}").format(
-            count=len(overdue), title=overdue[0].title
-        )
+        if len(overdue) == 1:
+            text = self.tr("1 overdue task: {title}").format(title=overdue[0].title)
+        else:
+            text = self.tr("{count} overdue tasks, the oldest: {title}").format(
+                count=len(overdue), title=overdue[0].title
+            )
         return [NextAction(text, "tasks", urgent=True)]
 
     def _maturity_actions(self, data: CustomerData) -> list[NextAction]:

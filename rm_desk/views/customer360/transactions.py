@@ -268,9 +268,14 @@ class TransactionsTab(CustomerTab):
         count = data.view.transaction_count if data is not None else 0
         cached = sum(1 for r in self.model.rows() if not r.online)
         online_rows = len(self.model.rows()) - cached
-        text = self.tr("Showing {shown} of {count} cached transactions (last 90 days)").format(
-            shown=number(cached), count=number(count)
-        )
+        if count == 1:
+            text = self.tr("Showing {shown} of 1 cached transaction (last 90 days)").format(
+                shown=number(cached)
+            )
+        else:
+            text = self.tr("Showing {shown} of {count} cached transactions (last 90 days)").format(
+                shown=number(cached), count=number(count)
+            )
         if online_rows:
             text = self.tr("{cached} · {older} older from the bank's server").format(
                 cached=text, older=number(online_rows)
