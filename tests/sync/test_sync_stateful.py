@@ -765,20 +765,23 @@ class SyncMachine(RuleBasedStateMachine):
             for e in journal
         )
 
-    def _choose(self, key: Key, value: Any, saw: Any) -> None:
+    def _choose(self, key: Key, value: Any, saw: Any, *, new_chain: bool = False) -> None:
         """The user chose ``value`` for a merge field while looking at ``saw`` (an edit, or a
         decision in the inbox).
 
         The chain of edits not yet settled ends when a rule decides the earlier value, or when
         the earlier value is a soft-profile key back at its base (no change of the user's to
         carry) — not only at the next check: else the model keeps the base of an op long merged,
-        while the op of the new chain has the value the user saw when it began.
+        while the op of the new chain has the value the user saw when it began. ``new_chain``:
+        the choice starts a chain of its own whatever came before (a decision in the inbox that
+        goes out as a new update, :meth:`decide_a_conflict`).
         """
         earlier = self.intents.get(key)
         if earlier is not None and not earlier.settled:
             no_change = key[2].startswith(SOFT + ".") and earlier.value == earlier.first_saw
             earlier.settled = no_change or self._decided_by_a_rule(key, earlier)
-        first_saw = saw if earlier is None or earlier.settled else earlier.first_saw
+        fresh = new_chain or earlier is None or earlier.settled
+        first_saw = saw if fresh else earlier.first_saw
         self.intents[key] = Intent(value, self.step, self._journal_mark(), first_saw)
         self.bank.choices.setdefault(key, []).append(UserChoice(self.step, value, (saw, first_saw)))
         self.activity[key] = self.step
@@ -849,20 +852,51 @@ class SyncMachine(RuleBasedStateMachine):
         found = waiting[pick % len(waiting)]
         assert found.field is not None
         key = (found.entity, found.record_id, found.field)
+        new_chain = not self._edit_on_its_way(found)
         if choice is Choice.VALUE:
             values = EDITABLE_VALUES[(found.entity, found.field)]
             chosen = values[value % len(values)]
             resolve_conflict(self.desk, found.id, choice, chosen)
-            self._choose(key, chosen, found.theirs)
+            self._choose(key, chosen, self._theirs_seen(found), new_chain=new_chain)
             self._settle_if_already_there(key)
         elif choice is Choice.MINE:
             resolve_conflict(self.desk, found.id, choice)
-            self._choose(key, found.mine, found.theirs)
+            self._choose(key, found.mine, self._theirs_seen(found), new_chain=new_chain)
             self._settle_if_already_there(key)
         else:
             resolve_conflict(self.desk, found.id, choice)
             self.intents.pop(key, None)
             self.activity[key] = self.step
+
+    def _edit_on_its_way(self, found: outbox.StoredConflict) -> bool:
+        """Whether an edit of the conflict's field made on the desk while it waited is still on
+        its way to the bank (a decision is folded into it, or queued after it: issues.py).
+
+        Otherwise the decision starts a chain of edits of its own: it goes into the outbox as a
+        new update (issue 4: "resolving one enqueues a new op from the new base"; issues.py),
+        made looking at the bank's value the inbox shows, so the user's later edits coalesced
+        into it are merged against that value (API.md §3: a field the bank holds at the base
+        value is changed only by the user), not against where the edits decided in the inbox
+        began. That chain ended with the decision.
+        """
+        wire, _ = split_key(found.field or "")
+        with self.desk.read() as conn:
+            unsent = outbox.ops_of_record(conn, found.entity, found.record_id, outbox.UNSENT_STATES)
+        return any(op.op_id != found.op_id and wire in op.fields for op in unsent)
+
+    def _theirs_seen(self, found: outbox.StoredConflict) -> Any:
+        """The bank's value the inbox showed: ``ABSENT`` for a soft-profile key the bank does
+        not have (the inbox shows null)."""
+        if found.theirs is None and found.field is not None:
+            cached = self._server_copy(found.entity, found.record_id)
+            if value_at(cached, found.field) is ABSENT:
+                return ABSENT
+        return found.theirs
+
+    def _server_copy(self, entity: str, record_id: str) -> Mapping[str, Any]:
+        with self.desk.read() as conn:
+            cached = outbox.load_record(conn, entity, record_id)
+        return {} if cached is None else cached.server_copy
 
     def _settle_if_already_there(self, key: Key) -> None:
         """A decision for the value the bank has, as the desk knows it, sends nothing
@@ -1599,6 +1633,37 @@ def test_a_decision_for_the_value_the_bank_already_has_then_changed_by_the_bank(
 
         assert machine.bank.records[("opportunity", "o-1")].data["stage"] == "won"
         assert machine._visible("opportunity", "o-1")["stage"] == "won"
+        assert machine._open_conflicts() == []
+    finally:
+        machine.teardown()
+
+
+def test_a_decision_in_the_inbox_starts_the_users_edits_again_from_the_banks_value() -> None:
+    """Found by the machine (soak seed 233413225179285596416247126729650594010), a fault of the
+    model: the user's lost waited in the inbox against the bank's recommended; the user chose
+    won there, looking at recommended, and before a sync set the stage to lead on the desk (one
+    queued op, based on recommended: the decision goes out as a new update from the server
+    copy). The back office meanwhile moved the stage to lead and back to recommended, so the bank
+    holds the value the user's edits started from, and lead is sent (API.md §3: changed only by
+    the user). The model kept the start of the edits decided in the inbox (contacted) as the
+    start of the new ones, and called lead over recommended an overwrite nobody chose."""
+    machine = SyncMachine()
+
+    def stage(value: str) -> Edit:
+        return Edit("opportunity", "o-1", "stage", value)
+
+    try:
+        machine.edit_on_both_sides((stage("lost"), "recommended"), bank_first=False)
+        machine.sync_until_quiet()  # lost against recommended: the user decides
+        values = EDITABLE_VALUES[("opportunity", "stage")]
+        machine.decide_a_conflict(0, Choice.VALUE, values.index("won"))
+        machine.edit_on_both_sides((stage("won"), "lead"), bank_first=False)
+        machine.edit_on_both_sides((stage("lead"), "recommended"), bank_first=False)
+        machine.sync_until_quiet()
+
+        assert machine.bank.violations == []
+        assert machine.bank.records[("opportunity", "o-1")].data["stage"] == "lead"
+        assert machine._visible("opportunity", "o-1")["stage"] == "lead"
         assert machine._open_conflicts() == []
     finally:
         machine.teardown()
