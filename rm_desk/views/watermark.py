@@ -97,8 +97,14 @@ class Watermark(QWidget):
         try:
             # Only the exposed part is copied: a repaint of one table row costs one small blit,
             # not hundreds of rotated text draws.
-            rect = event.rect()
-            painter.drawPixmap(rect, tile, rect)
+            # The source rectangle is in the tile's device pixels: on a high-DPI screen
+            # (devicePixelRatio 2) logical coordinates would pick a quarter of it, doubled.
+            rect = QRectF(event.rect())
+            ratio = tile.devicePixelRatio()
+            source = QRectF(
+                rect.x() * ratio, rect.y() * ratio, rect.width() * ratio, rect.height() * ratio
+            )
+            painter.drawPixmap(rect, tile, source)
         finally:
             painter.end()
 
