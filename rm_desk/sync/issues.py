@@ -5,7 +5,8 @@ one transaction with its audit event.
   GUI.
 - :func:`resolve_conflict`: the user's choice for one conflict. A value to send goes into the
   outbox as a new update from the record's server copy (its rev as ``base_rev``, its values as
-  the op's base), and the row shows the choice at once.
+  the op's base) — or, while the screen still shows the user's undecided value, from the bank's
+  value the inbox showed, at the conflict's rev — and the row shows the choice at once.
 - :func:`discard_rejected`: drop a change the server refused; the record shows the server's copy
   again (a refused create disappears, and ops held behind it go again at the next push).
 
@@ -21,6 +22,12 @@ Decisions taken here that the design left open:
 - **Mine for a record the server deleted recreates it** under a new id (the server keeps the old
   id's tombstone), from the base copy with the user's values, creatable fields only. Records the
   app cannot create (customers, alerts) can only take the server's side.
+- **Mine (or a value) is decided against the bank's value the inbox showed.** A pull since may
+  have brought a newer one, hidden on screen under the user's undecided value and never shown in
+  the inbox: the decision goes out on the conflict's rev with that value as its base, so the bank
+  reports its change and the merge decides again (a new conflict, or a rule) rather than the
+  decision overwriting it unseen. Not for a soft-profile key (its op carries the whole profile)
+  nor once an edit of the field made on the desk ended the undecided chain.
 - **A value of the user's own** is for field conflicts only; a whole record is mine or theirs.
 """
 
@@ -195,6 +202,7 @@ def _resolve_field(
     if choice is Choice.THEIRS:
         chosen = current
     differs = current is _UNSET or not same(chosen, current)
+    holder = outbox.op_by_id(conn, found.op_id) if found.op_id else None
     if choice is Choice.THEIRS and key is None and _withdraw_queued(conn, found, wire, now):
         pass  # the bank's value stands, whatever it is by now: nothing to send
     elif record is not None and (
@@ -202,20 +210,46 @@ def _resolve_field(
     ):
         changes = {wire: _value_to_send(conn, found, wire, key, chosen, server)}
         before = {wire: server.get(wire)}
-        result = queue_update(conn, found.entity, found.record_id, record.rev, changes, before, now)
+        base_rev = record.rev
+        if choice is not Choice.THEIRS and _decided_on_what_the_inbox_showed(found, holder, key):
+            assert found.server_rev is not None
+            before = {wire: found.theirs}
+            base_rev = min(base_rev, found.server_rev)
+        result = queue_update(conn, found.entity, found.record_id, base_rev, changes, before, now)
         if result.op_id is not None and not result.coalesced:
             events.append(
                 OpStateChanged(
                     result.op_id, found.entity, found.record_id, OpKind.UPDATE, OpState.QUEUED
                 )
             )
-    holder = outbox.op_by_id(conn, found.op_id) if found.op_id else None
     if holder is not None and holder.state is OpState.CONFLICT:
         shown = current if choice is Choice.THEIRS else chosen
         _release_value(conn, found, holder, wire, key, shown, now)
         if key is not None:
             rebase_held_profiles(conn, found.record_id, now)
     outbox.refresh_visible(conn, found.entity, found.record_id)
+
+
+def _decided_on_what_the_inbox_showed(
+    found: StoredConflict, holder: StoredOp | None, key: str | None
+) -> bool:
+    """Whether a value of the user's for the conflict goes out against the bank's value the
+    inbox showed (``theirs``, at the conflict's rev) rather than the server copy.
+
+    So while the op kept for the inbox still holds the field (the screen shows the user's
+    undecided value, and no edit of the field since ended that chain): a pull since may have
+    brought a newer bank value, hidden under it on screen and never in the inbox; sent from the
+    server copy, the decision would overwrite it unreported. Sent on the conflict's rev, the bank
+    reports its change and the merge decides (a conflict of its own, or a rule). Not for a
+    soft-profile key: the op holds the whole profile, rebuilt as the bank's copy changes.
+    """
+    return (
+        key is None
+        and found.server_rev is not None
+        and holder is not None
+        and holder.state is OpState.CONFLICT
+        and found.field in holder.fields
+    )
 
 
 def _edited_since(

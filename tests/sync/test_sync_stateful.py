@@ -1667,3 +1667,32 @@ def test_a_decision_in_the_inbox_starts_the_users_edits_again_from_the_banks_val
         assert machine._open_conflicts() == []
     finally:
         machine.teardown()
+
+
+def test_keeping_mine_in_the_inbox_does_not_overwrite_a_bank_change_the_inbox_never_showed() -> (
+    None
+):
+    """The user's lost waited in the inbox against the bank's recommended; the back office then
+    set won, and a pull brought it, hidden on screen under the user's lost. The user kept lost
+    in the inbox, which still showed recommended. The decision went out from the server copy (won,
+    at its rev), so the bank did not report the stage and lost went over won unseen. Sent
+    against what the inbox showed, the bank reports won, and the user decides again."""
+    machine = SyncMachine()
+
+    def stage(value: str) -> Edit:
+        return Edit("opportunity", "o-1", "stage", value)
+
+    try:
+        machine.edit_on_both_sides((stage("lost"), "recommended"), bank_first=False)
+        machine.sync_until_quiet()  # lost against recommended: the user decides
+        machine.edit_in_the_back_office(stage("won"))
+        machine.sync_once()  # the pull brings won; the screen still shows lost
+        assert machine._visible("opportunity", "o-1")["stage"] == "lost"
+        machine.decide_a_conflict(0, Choice.MINE, 0)
+        machine.sync_until_quiet()
+
+        assert machine.bank.records[("opportunity", "o-1")].data["stage"] == "won"
+        assert machine._visible("opportunity", "o-1")["stage"] == "lost"
+        assert [(c.mine, c.theirs) for c in machine._open_conflicts()] == [("lost", "won")]
+    finally:
+        machine.teardown()
