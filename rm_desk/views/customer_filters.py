@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-from PySide6.QtCore import QCoreApplication, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QSize, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QStyle,
+    QStyleOptionToolButton,
     QToolButton,
     QWidget,
 )
@@ -96,6 +98,18 @@ class ChoiceButton(QToolButton):
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self._actions: dict[str, QAction] = {}
         self._update_text()
+
+    def sizeHint(self) -> QSize:
+        # An instant-popup tool button draws its arrow in the bottom right corner but Qt leaves
+        # no room for it (only a split menu button gets some): make the room, or the arrow sits
+        # on the last letters of the text.
+        hint = super().sizeHint()
+        option = QStyleOptionToolButton()
+        self.initStyleOption(option)
+        indicator = self.style().pixelMetric(
+            QStyle.PixelMetric.PM_MenuButtonIndicator, option, self
+        )
+        return QSize(hint.width() + indicator, hint.height())
 
     def set_choices(self, choices: Iterable[tuple[str, str]]) -> None:
         """Offer ``(value, label)`` choices, keeping what was chosen among them."""
