@@ -152,7 +152,7 @@
 <context>
     <name>AmountBox</name>
     <message>
-        <location filename="../../rm_desk/views/customer_filters.py" line="+158"/>
+        <location filename="../../rm_desk/views/customer_filters.py" line="+172"/>
         <source> 万</source>
         <translation> 万</translation>
     </message>
@@ -310,7 +310,7 @@
 <context>
     <name>CustomerFilterBar</name>
     <message>
-        <location filename="../../rm_desk/views/customer_filters.py" line="-97"/>
+        <location filename="../../rm_desk/views/customer_filters.py" line="-109"/>
         <source>Save filter</source>
         <translation>保存筛选条件</translation>
     </message>
@@ -320,7 +320,7 @@
         <translation>筛选条件名称：</translation>
     </message>
     <message>
-        <location line="+134"/>
+        <location line="+146"/>
         <source>Any tier</source>
         <translation>全部等级</translation>
     </message>
@@ -864,7 +864,7 @@
     <message>
         <location line="+1"/>
         <source>Credit renewal</source>
-        <translation>授信续期</translation>
+        <translation>授信续作</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -934,12 +934,12 @@
     <message>
         <location line="+1"/>
         <source>Contacted</source>
-        <translation>已联系</translation>
+        <translation>已接触</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Needs confirmed</source>
-        <translation>需求已确认</translation>
+        <translation>需求确认</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -949,17 +949,17 @@
     <message>
         <location line="+1"/>
         <source>Closing</source>
-        <translation>促成中</translation>
+        <translation>待成交</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Won</source>
-        <translation>已成交</translation>
+        <translation>成交</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Lost</source>
-        <translation>已流失</translation>
+        <translation>失败</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1859,12 +1859,12 @@ Next steps: {steps}</source>
     <message>
         <location line="+148"/>
         <source>Show won and lost</source>
-        <translation>显示已成交和已流失</translation>
+        <translation>显示成交和失败</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>Show won and lost opportunities</source>
-        <translation>显示已成交和已流失的商机</translation>
+        <translation>显示成交和失败的商机</translation>
     </message>
     <message>
         <location line="+15"/>
@@ -2859,7 +2859,7 @@ Next steps: {steps}</source>
 <context>
     <name>TodayScreen</name>
     <message>
-        <location filename="../../rm_desk/views/today.py" line="+226"/>
+        <location filename="../../rm_desk/views/today.py" line="+228"/>
         <source>Today</source>
         <translation>今日</translation>
     </message>
@@ -2919,27 +2919,27 @@ Next steps: {steps}</source>
         <translation>还有 {count} 项，在“拜访”中查看全部</translation>
     </message>
     <message>
-        <location line="+134"/>
+        <location line="+138"/>
         <source>Show {count} more of {total}</source>
         <translation>再显示 {count} 项（共 {total} 项）</translation>
     </message>
     <message>
-        <location line="-156"/>
+        <location line="-160"/>
         <source>New alerts ({count})</source>
         <translation>新提醒（{count}）</translation>
     </message>
     <message>
-        <location line="+181"/>
+        <location line="+185"/>
         <source>No new alerts.</source>
         <translation>没有新提醒。</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+21"/>
         <source>{rule} {name} ({count})</source>
         <translation>{rule} {name}（{count}）</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+43"/>
         <source>Unknown customer</source>
         <translation>未知客户</translation>
     </message>
@@ -3644,7 +3644,7 @@ Next steps: {steps}</source>
     <message>
         <location line="+1"/>
         <source>Reason lost</source>
-        <translation>流失原因</translation>
+        <translation>失败原因</translation>
     </message>
     <message>
         <location line="+1"/>
