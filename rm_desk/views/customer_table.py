@@ -304,6 +304,9 @@ class CustomerTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and column is Column.NEXT_REVIEW:
             return OVERDUE_COLOR if item.review_overdue else None
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column in (Column.NAME, Column.TAGS):
+                # Long company names and tag lists are cut off in their column: show them whole.
+                return item.cells[index.column()] or None
             if column is Column.TIER and item.row.tier_watch:
                 return self.tr("On tier watch: the tier may change at the next review.")
             if column is Column.NEXT_REVIEW and item.review_overdue:

@@ -167,7 +167,8 @@ class CustomersScreen(Screen):
 
     def _size_columns(self) -> None:
         widths = {
-            Column.NAME: 120,
+            # Most company names whole (twelve characters); longer ones show in the tooltip.
+            Column.NAME: max(120, self.table.fontMetrics().horizontalAdvance("客" * 12) + 16),
             Column.TIER: 90,
             Column.RISK: 110,
             Column.AUM: 120,
