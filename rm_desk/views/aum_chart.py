@@ -27,6 +27,13 @@ def last_complete_months(today: date, count: int = 12) -> tuple[date, ...]:
     return tuple(date((index - n) // 12, (index - n) % 12 + 1, 1) for n in range(count, 0, -1))
 
 
+def labelled_months(count: int, every: int) -> frozenset[int]:
+    """Which of ``count`` months get a label when only one in ``every`` fits: counted back from
+    the latest, which is always labelled, so the labels stay evenly spaced (counting from the
+    oldest and adding the latest put two labels side by side)."""
+    return frozenset(range(count - 1, -1, -max(1, every)))
+
+
 def month_label(month: date, language: str) -> str:
     """``12月`` / ``Dec``; January also shows its year, so the turn of the year reads."""
     if language == "zh":
@@ -114,8 +121,9 @@ class AumLineChart(QWidget):
         painter.setPen(text_color)
         label_width = max(step, 1.0)
         every = 1 if metrics.horizontalAdvance("00年12月") < step else 2
+        labelled = labelled_months(len(self._months), every)
         for n, month in enumerate(self._months):
-            if n % every and n != len(self._months) - 1:
+            if n not in labelled:
                 continue
             x = plot.left() + step * n
             box = QRectF(x - label_width, plot.bottom() + 4, label_width * 2, metrics.height())
@@ -128,4 +136,4 @@ class AumLineChart(QWidget):
         )
 
 
-__all__ = ["AumLineChart", "last_complete_months", "month_label"]
+__all__ = ["AumLineChart", "labelled_months", "last_complete_months", "month_label"]
