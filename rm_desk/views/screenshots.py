@@ -63,7 +63,8 @@ def settle(window: QWidget | None = None, msecs: int = SETTLE_MS) -> None:
 
 def richest_customer(store: Store) -> str | None:
     """A customer whose 360 view has something on every tab: in a household, with visits
-    (the Interactions tab), with relationships, then the most accounts (ties: the first id)."""
+    (the Interactions tab), with holdings (under the accounts), with relationships, then the most
+    accounts (ties: the first id)."""
     account, customer, rel = schema.account, schema.customer, schema.relationship
     related = (
         select(rel.c.from_customer_id.label("customer_id"), func.count().label("n"))
@@ -75,16 +76,19 @@ def richest_customer(store: Store) -> str | None:
         .group_by(schema.visit_customer.c.customer_id)
         .subquery()
     )
+    holding = select(schema.holding.c.customer_id).group_by(schema.holding.c.customer_id).subquery()
     with store.read() as conn:
         row = conn.execute(
             select(account.c.customer_id)
             .join(customer, customer.c.id == account.c.customer_id)
             .outerjoin(related, related.c.customer_id == account.c.customer_id)
             .outerjoin(visited, visited.c.customer_id == account.c.customer_id)
+            .outerjoin(holding, holding.c.customer_id == account.c.customer_id)
             .group_by(account.c.customer_id)
             .order_by(
                 func.max(customer.c.household_id.is_not(None)).desc(),
                 func.max(visited.c.customer_id.is_not(None)).desc(),
+                func.max(holding.c.customer_id.is_not(None)).desc(),
                 func.max(func.coalesce(related.c.n, 0)).desc(),
                 func.count().desc(),
                 account.c.customer_id,
