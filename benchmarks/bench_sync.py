@@ -13,6 +13,10 @@ sync_initial    the first sync of an empty cache, end to end      the same pages
                 (one round: the whole feed, 5,000 changes a       httpx, parsed with orjson and
                 page) in a child process; login not timed         inserted into plain SQLite with
                 (goal ≥ 100,000 records/s)                        ``executemany``, no checks
+sync_initial    the raw client's work alone: the same page bodies
+.floor          already received, parsed and inserted as above
+                (no network, no server): the most any client of
+                these records could reach here
 sync_initial    that child's peak RSS (goal ≤ 500 MB)             its RSS before the sync
 .rss_mib
 sync_idle       a round with nothing to send or pull (goal p95    the round trip of one empty
@@ -28,7 +32,8 @@ sync_push_1000  draining 1,000 queued ops: opportunity stage      the server's o
 The initial sync and its baseline each run in a fresh child process (``python -m
 benchmarks.bench_sync --child``), so the peak RSS is the client's alone, not the server's or the
 earlier benchmarks'; they take turns, three times, and each reports its fastest run. Back-office
-edits and queued ops are made before the clock starts.
+edits and queued ops are made before the clock starts. A fourth child, the *floor*, fetches every
+page untimed first and then times the raw client's parse and insert alone.
 
 The app fetches the next feed page on a thread while it applies the current one; the raw
 baseline stays serial (GET, parse, insert, next GET), so that its rate is the plain floor it
@@ -202,7 +207,7 @@ class _World:
         runs = 1 if ctx.quick else 3
         answers: dict[str, list[dict[str, Any]]] = {mode: [] for mode in _CHILD_MODES}
         for number in range(runs):
-            turn = _CHILD_MODES[number % 3 :] + _CHILD_MODES[: number % 3]
+            turn = _CHILD_MODES[number % 4 :] + _CHILD_MODES[: number % 4]
             for mode in turn:
                 with ctx.temp_dir(f"sync-initial-{mode}") as folder:
                     answer = _run_child(mode, url, folder)
@@ -213,10 +218,12 @@ class _World:
                     f"peak RSS {answer['peak_rss_mib']:.0f} MiB"
                 )
         app, raw, piped = answers["app"], answers["raw"], answers["raw-pipelined"]
+        floor = answers["floor"]
         best_app = min(app, key=lambda a: a["seconds"])
         best_raw = min(raw, key=lambda a: a["seconds"])
         best_piped = min(piped, key=lambda a: a["seconds"])
-        for other in (best_raw, best_piped):
+        best_floor = min(floor, key=lambda a: a["seconds"])
+        for other in (best_raw, best_piped, best_floor):
             if best_app["records"] != other["records"]:
                 raise RuntimeError(
                     f"the app received {best_app['records']:,} records, a raw client "
@@ -239,7 +246,9 @@ class _World:
             "per entity, no indexes, no checks, no search index, and is serial; PIPELINED raw "
             f"(one page fetched ahead, like the app) {rates(piped)}, app/pipelined-raw ratio "
             f"{best_piped['seconds'] / best_app['seconds']:.2f}; client CPU (least) app "
-            f"{cpu(app)}, raw {cpu(raw)}, pipelined raw {cpu(piped)}"
+            f"{cpu(app)}, raw {cpu(raw)}, pipelined raw {cpu(piped)}; FLOOR (the same page "
+            f"bodies already received, parsed and stored like raw: no network, no server) "
+            f"{rates(floor)}"
         )
         peak = max(a["peak_rss_mib"] for a in app)
         before = min(a["rss_before_mib"] for a in app)
@@ -260,6 +269,18 @@ class _World:
                 baseline_value=records / best_raw["seconds"],
                 goal_limit=INITIAL_GOAL_RECORDS_PER_S,
                 note=note,
+            ),
+            Result(
+                "sync_initial.floor",
+                records / best_floor["seconds"],
+                "records/s",
+                better=Better.HIGHER,
+                note=(
+                    "the raw client's work alone, on page bodies it already holds: orjson, "
+                    "tuples and executemany into plain SQLite, one transaction a page, no "
+                    "network and no server sharing the cores; no client of these records, "
+                    "the app included, syncs faster than this on this machine"
+                ),
             ),
             Result(
                 "sync_initial.rss_mib",
@@ -513,34 +534,56 @@ class _RawClient:
         while True:
             if pipelined and page["has_more"]:
                 ahead = _Ahead(self._fetch, page["cursor"])
-            rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-            for change in page["changes"]:
-                if change["op"] != "upsert":
-                    continue
-                data = change["data"]
-                rows[change["entity"]].append(
-                    (
-                        change["id"],
-                        change["rev"],
-                        *(
-                            orjson.dumps(v).decode() if type(v) is dict or type(v) is list else v
-                            for v in map(data.get, self.columns[change["entity"]])
-                        ),
-                    )
-                )
-            self.db.execute("BEGIN")
-            for entity, batch in rows.items():
-                self.db.executemany(self.sql[entity], batch)
-            self.db.execute(
-                "INSERT OR REPLACE INTO sync_state VALUES ('cursor', ?)", (page["cursor"],)
-            )
-            self.db.execute("COMMIT")
-            total += len(page["changes"])
-            self.pages += 1
-            self.cursor = page["cursor"]
+            total += self._store(page)
             if not page["has_more"]:
                 return total
             page = ahead.result() if ahead is not None else self._fetch(self.cursor)
+
+    def bodies(self) -> list[bytes]:
+        """Every page's body after the cursor, as received (the floor's input, fetched untimed)."""
+        bodies: list[bytes] = []
+        cursor = self.cursor
+        while True:
+            params: dict[str, Any] = {"limit": PAGE_LIMIT}
+            if cursor is not None:
+                params["cursor"] = cursor
+            response = self.http.get("/changes", params=params, headers=self.headers)
+            response.raise_for_status()
+            bodies.append(response.content)
+            page = orjson.loads(response.content)
+            cursor = page["cursor"]
+            if not page["has_more"]:
+                return bodies
+
+    def store_bodies(self, bodies: Sequence[bytes]) -> int:
+        """Parse and store pages already received: the client's work with no network at all."""
+        return sum(self._store(orjson.loads(body)) for body in bodies)
+
+    def _store(self, page: dict[str, Any]) -> int:
+        """One page's upserts into the plain tables, with its cursor, in one transaction."""
+        rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        for change in page["changes"]:
+            if change["op"] != "upsert":
+                continue
+            data = change["data"]
+            rows[change["entity"]].append(
+                (
+                    change["id"],
+                    change["rev"],
+                    *(
+                        orjson.dumps(v).decode() if type(v) is dict or type(v) is list else v
+                        for v in map(data.get, self.columns[change["entity"]])
+                    ),
+                )
+            )
+        self.db.execute("BEGIN")
+        for entity, batch in rows.items():
+            self.db.executemany(self.sql[entity], batch)
+        self.db.execute("INSERT OR REPLACE INTO sync_state VALUES ('cursor', ?)", (page["cursor"],))
+        self.db.execute("COMMIT")
+        self.pages += 1
+        self.cursor = page["cursor"]
+        return len(page["changes"])
 
     def timed_empty_page(self) -> float:
         started = time.perf_counter()
@@ -747,7 +790,7 @@ def _run_child(mode: str, url: str, folder: Path) -> dict[str, Any]:
     return answer
 
 
-_CHILD_MODES = ("app", "raw", "raw-pipelined")
+_CHILD_MODES = ("app", "raw", "raw-pipelined", "floor")
 
 
 @dataclass
@@ -798,13 +841,14 @@ def _child_app(url: str, folder: Path, profile: Path | None) -> _ChildAnswer:
         store.close()
 
 
-def _child_raw(url: str, folder: Path, *, pipelined: bool) -> _ChildAnswer:
+def _child_raw(url: str, folder: Path, *, pipelined: bool, floor: bool = False) -> _ChildAnswer:
     raw = _RawClient(url, folder / "raw.db")
     try:
+        bodies = raw.bodies() if floor else []
         before = current_rss_mib() or 0.0
         cpu_before = _cpu_seconds()
         started = time.perf_counter()
-        records = raw.catch_up(pipelined=pipelined)
+        records = raw.store_bodies(bodies) if floor else raw.catch_up(pipelined=pipelined)
         seconds = time.perf_counter() - started
         cpu = _cpu_seconds() - cpu_before
         return _ChildAnswer(records, raw.pages, seconds, before, peak_rss_mib(), cpu)
@@ -822,7 +866,12 @@ def _child_main(argv: Sequence[str]) -> int:
     if args.child == "app":
         answer = _child_app(args.url, args.folder, args.profile)
     else:
-        answer = _child_raw(args.url, args.folder, pipelined=args.child == "raw-pipelined")
+        answer = _child_raw(
+            args.url,
+            args.folder,
+            pipelined=args.child == "raw-pipelined",
+            floor=args.child == "floor",
+        )
     print(json.dumps(asdict(answer)))
     return 0
 
