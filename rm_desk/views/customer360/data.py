@@ -8,7 +8,7 @@ customers, the products of opportunities) and the data's freshness (the last suc
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
 
@@ -35,6 +35,8 @@ class CustomerData:
             are in the cache; a customer missing here is not in the user's book.
         products: Products of accounts, holdings and opportunities, by id.
         synced_at: The last successful sync of the cache, if any.
+        staff: Names of the bank's employees the tabs name (who made a visit, whom a task is
+            assigned to, who owns an opportunity) that are cached, by employee id.
         unsent: Ids of the customer's visits and tasks with a change the bank has not
             acknowledged yet (the outbox holds an op for them): shown as not synced.
     """
@@ -46,6 +48,13 @@ class CustomerData:
     products: Mapping[str, e.Product]
     synced_at: datetime | None
     unsent: frozenset[str] = frozenset()
+    staff: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def staff_name(self, employee_id: str | None) -> str:
+        """An employee's name, or the id when the employee is not cached (``—`` for none)."""
+        if not employee_id:
+            return "—"
+        return self.staff.get(employee_id, employee_id)
 
     @property
     def customer(self) -> e.Customer:
@@ -96,6 +105,16 @@ def read_customer(conn: Connection, customer_id: str, today: date) -> CustomerDa
             product = e.Product.from_cache(decode_row(prod, row))
             products[product.id] = product
 
+    people = {v.rm_id for v in view.visits} | {t.assignee_id for t in view.tasks}
+    people |= {o.owner_id for o in view.opportunities}
+    emp = schema.employee
+    staff = {
+        row.id: row.name
+        for row in conn.execute(
+            select(emp.c.id, emp.c.name).where(emp.c.id.in_(sorted(p for p in people if p)))
+        )
+    }
+
     own = [v.id for v in view.visits] + [t.id for t in view.tasks]
     ob = schema.outbox
     unsent = frozenset(
@@ -115,6 +134,7 @@ def read_customer(conn: Connection, customer_id: str, today: date) -> CustomerDa
         products=MappingProxyType(products),
         synced_at=parse_moment(get_state(conn, LAST_SUCCESS)),
         unsent=unsent,
+        staff=MappingProxyType(staff),
     )
 
 

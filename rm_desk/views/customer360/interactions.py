@@ -69,6 +69,7 @@ class InteractionsTab(CustomerTab):
         super().__init__(bench, parent)
         self._visits: tuple[e.Visit, ...] = ()
         self._unsent: frozenset[str] = frozenset()
+        self._staff_name: Callable[[str | None], str] = lambda employee_id: employee_id or "—"
         self.model = RowsModel(
             [
                 Column(
@@ -91,7 +92,7 @@ class InteractionsTab(CustomerTab):
                     lambda v: label(v.outcome),
                     color=self._outcome_color,
                 ),
-                Column(self.tr("By"), lambda v: v.rm_id),
+                Column(self.tr("By"), lambda v: self._staff_name(v.rm_id)),
                 Column(
                     self.tr("Notes"),
                     lambda v: scrub_numbers(v.notes or ""),
@@ -140,6 +141,7 @@ class InteractionsTab(CustomerTab):
     def show_data(self, data: CustomerData) -> None:
         self._visits = data.view.visits  # newest first (visits_of)
         self._unsent = data.unsent
+        self._staff_name = data.staff_name
         self._apply_filter()
 
     def _apply_filter(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -37,6 +37,7 @@ class OpportunitiesTab(CustomerTab):
     def __init__(self, bench: Workbench, parent: QWidget | None = None) -> None:
         super().__init__(bench, parent)
         self._products: Mapping[str, e.Product] = {}
+        self._staff_name: Callable[[str | None], str] = lambda employee_id: employee_id or "—"
         self.model = RowsModel(
             [
                 Column(self.tr("Product"), self._product_text),
@@ -60,7 +61,7 @@ class OpportunitiesTab(CustomerTab):
                     color=self._suitability_color,
                 ),
                 Column(self.tr("Source"), lambda o: o.source or "—"),
-                Column(self.tr("Owner"), lambda o: o.owner_id),
+                Column(self.tr("Owner"), lambda o: self._staff_name(o.owner_id)),
             ],
             lambda o: o.id,
             self,
@@ -86,6 +87,7 @@ class OpportunitiesTab(CustomerTab):
 
     def show_data(self, data: CustomerData) -> None:
         self._products = data.products
+        self._staff_name = data.staff_name
         rows = sorted(
             data.view.opportunities,
             key=lambda o: (o.stage in _CLOSED, o.expected_close is None, o.expected_close, o.id),

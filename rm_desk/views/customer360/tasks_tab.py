@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from PySide6.QtGui import QColor
@@ -47,6 +48,7 @@ class TasksTab(CustomerTab):
     def __init__(self, bench: Workbench, parent: QWidget | None = None) -> None:
         super().__init__(bench, parent)
         self._unsent: frozenset[str] = frozenset()
+        self._staff_name: Callable[[str | None], str] = lambda employee_id: employee_id or "—"
         self.model = RowsModel(
             [
                 Column(
@@ -63,7 +65,7 @@ class TasksTab(CustomerTab):
                 ),
                 Column(self.tr("Status"), lambda t: label(t.status)),
                 Column(self.tr("Due"), lambda t: moment(t.due_at), color=self._due_color),
-                Column(self.tr("Assignee"), lambda t: t.assignee_id),
+                Column(self.tr("Assignee"), lambda t: self._staff_name(t.assignee_id)),
                 Column(self.tr("Rule"), lambda t: t.source_rule or "—"),
             ],
             lambda t: t.id,
@@ -90,6 +92,7 @@ class TasksTab(CustomerTab):
 
     def show_data(self, data: CustomerData) -> None:
         self._unsent = data.unsent
+        self._staff_name = data.staff_name
         tasks = ordered_tasks(data.view.tasks)
         self.model.set_rows(tasks)
         open_count = sum(1 for t in tasks if t.status.is_open)
