@@ -301,6 +301,35 @@ def test_delete_of_an_unchanged_record_is_applied(api: Api):
     assert result["status"] == "applied" and result["rev"] > base
 
 
+def test_an_update_stores_the_sent_values_in_wire_form_and_keeps_the_other_fields(api: Api):
+    rm = api.login("rm001")
+    changes, cursor = rm.all_changes()
+    [before] = [c for c in changes if (c["entity"], c["id"]) == ("opportunity", "o-0001")]
+
+    [result] = rm.push(
+        update(
+            "opportunity",
+            "o-0001",
+            before["rev"],
+            amount="12.5",
+            stage="recommended",
+            suitability_snapshot={"customer_level": "C3", "result": "ok"},
+        )
+    )
+
+    assert result["status"] == "applied"
+    assert result["changed_fields"] == ["amount", "stage", "suitability_snapshot"]
+    expected = {
+        **before["data"],
+        "amount": "12.50",
+        "stage": "recommended",
+        "suitability_snapshot": {"customer_level": "C3", "result": "ok"},
+    }
+    assert result["record"] == {**expected, "rev": result["rev"]}
+    [entry] = rm.changes(cursor)["changes"]
+    assert (entry["rev"], entry["data"]) == (result["rev"], expected)
+
+
 # --- rejections ------------------------------------------------------------------------------
 
 
