@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Qt
 from rm_desk.local_store.worklist import RecordContext
 from rm_desk.sync.events import PendingOp
 from rm_desk.views import formatting
+from rm_desk.views.free_text import masked_free_text
 from rm_desk.views.row_table import Line, RowTableModel
 from rm_desk.views.worklist_words import entity_label, op_label, op_state_label
 
@@ -70,7 +71,9 @@ class PendingChangeModel(RowTableModel[PendingChange]):
         op, context = row.op, row.context
         what = entity_label(op.entity)
         if context is not None and context.title:
-            what = self.tr("{kind}: {title}").format(kind=what, title=context.title)
+            what = self.tr("{kind}: {title}").format(
+                kind=what, title=masked_free_text(context.title)
+            )
         return (
             self.tr("{op} · {what}").format(op=op_label(op.op), what=what),
             (context.customer_name if context else None) or "—",

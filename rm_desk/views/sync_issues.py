@@ -17,7 +17,6 @@ writes, so they run on the task runner; their errors are shown with their own wo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -50,12 +49,6 @@ from rm_desk.domain.enums import (
     VisitOutcome,
     VisitPurpose,
 )
-from rm_desk.domain.masking import (
-    UNMASKED_PATTERNS,
-    mask_account_number,
-    mask_id_number,
-    mask_mobile,
-)
 from rm_desk.local_store.engine import Store
 from rm_desk.local_store.worklist import RecordContext, record_contexts
 from rm_desk.sync import issues
@@ -64,6 +57,7 @@ from rm_desk.views import formatting
 from rm_desk.views.customer360.labels import label_of
 from rm_desk.views.error_banner import ErrorBanner
 from rm_desk.views.error_words import translate_words
+from rm_desk.views.free_text import masked_free_text as mask_free_text
 from rm_desk.views.pending_change_model import Column as PendingColumn
 from rm_desk.views.pending_change_model import PendingChange, PendingChangeModel
 from rm_desk.views.screen import Screen, screen_heading
@@ -95,11 +89,6 @@ _CODED_FIELDS: Mapping[tuple[str, str], type[Any]] = {
 _TIMESTAMP_FIELDS = frozenset({"due_at", "start_at", "end_at"})
 _DATE_FIELDS = frozenset({"expected_close"})
 _MONEY_FIELDS = frozenset({"amount"})
-_MASKERS: Mapping[str, Callable[[str], str]] = {
-    "mobile": mask_mobile,
-    "id_number": mask_id_number,
-    "card": mask_account_number,
-}
 
 
 class IssueSource(Protocol):
@@ -146,20 +135,6 @@ class StoreIssues:
         issues.discard_rejected(
             self._store, op_id, user_id=self._user_id, device_id=self._device_id
         )
-
-
-def mask_free_text(text: str) -> str:
-    """``text`` with every number that reads as an unmasked mobile, ID or card masked."""
-    for kind, pattern in UNMASKED_PATTERNS.items():
-        text = pattern.sub(_masked_match(_MASKERS[kind]), text)
-    return text
-
-
-def _masked_match(mask: Callable[[str], str]) -> Callable[[re.Match[str]], str]:
-    def replace(match: re.Match[str]) -> str:
-        return mask(match.group(0))
-
-    return replace
 
 
 class SyncIssuesScreen(Screen):
@@ -336,7 +311,7 @@ class SyncIssuesScreen(Screen):
     def _record_words(self, entity: str, context: RecordContext | None) -> str:
         kind = entity_label(entity)
         if context is not None and context.title:
-            kind = self.tr("{kind}: {title}").format(kind=kind, title=context.title)
+            kind = self.tr("{kind}: {title}").format(kind=kind, title=mask_free_text(context.title))
         name = context.customer_name if context is not None else None
         if name:
             return self.tr("{kind} · {customer}").format(kind=kind, customer=name)

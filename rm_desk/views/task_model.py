@@ -22,6 +22,7 @@ from rm_desk.domain.enums import TaskBucket, TaskPriority
 from rm_desk.local_store.worklist import TaskRow
 from rm_desk.views import formatting
 from rm_desk.views.customer360.labels import label
+from rm_desk.views.free_text import masked_free_text
 from rm_desk.views.row_table import SORT_ROLE, Line, RowTableModel
 from rm_desk.views.worklist_words import bucket_label
 
@@ -90,7 +91,7 @@ class TaskTableModel(RowTableModel[TaskRow]):
             bucket_label(row.bucket),
             label(row.priority),
             row.customer_name or "—",
-            row.title,
+            masked_free_text(row.title),
             label(row.status),
         )
 
@@ -105,7 +106,7 @@ class TaskTableModel(RowTableModel[TaskRow]):
     def role_data(self, line: Line[TaskRow], column: int, role: int) -> object:
         row = line.row
         if role == Qt.ItemDataRole.ToolTipRole and column == Column.TASK:
-            return row.title
+            return line.cells[Column.TASK]
         if role == Qt.ItemDataRole.ForegroundRole:
             if column in (Column.DUE, Column.BUCKET) and row.bucket is TaskBucket.OVERDUE:
                 return _OVERDUE_COLOUR

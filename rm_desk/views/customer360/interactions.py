@@ -18,32 +18,18 @@ from PySide6.QtWidgets import (
 
 from rm_desk.domain import entities as e
 from rm_desk.domain.enums import VisitChannel, VisitOutcome, VisitPurpose
-from rm_desk.domain.masking import (
-    UNMASKED_PATTERNS,
-    mask_account_number,
-    mask_id_number,
-    mask_mobile,
-)
 from rm_desk.views.customer360.data import CustomerData
 from rm_desk.views.customer360.labels import label
 from rm_desk.views.customer360.models import GOOD, WARNING, Column, RowsModel
 from rm_desk.views.customer360.tab import CustomerTab, unsent_text, unsent_tooltip
 from rm_desk.views.formatting import moment, number
+from rm_desk.views.free_text import masked_free_text
 from rm_desk.views.workbench import Workbench
-
-_MASKERS: dict[str, Callable[[str], str]] = {
-    "mobile": mask_mobile,
-    "id_number": mask_id_number,
-    "card": mask_account_number,
-}
 
 
 def scrub_numbers(text: str) -> str:
-    """Mask any mobile, ID or card number an RM typed into free text before it is shown."""
-    for kind, pattern in UNMASKED_PATTERNS.items():
-        masker = _MASKERS[kind]
-        text = pattern.sub(lambda found, mask=masker: mask(found.group(0)), text)
-    return re.sub(r"\s+", " ", text).strip()
+    """Mask any mobile, ID or card number an RM typed into free text, on one line for a cell."""
+    return re.sub(r"\s+", " ", masked_free_text(text)).strip()
 
 
 FILTERS = ("all", "meetings", "calls", "complaints")

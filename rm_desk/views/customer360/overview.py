@@ -45,6 +45,7 @@ from rm_desk.views.customer360.labels import label
 from rm_desk.views.customer360.models import ROW_ROLE, WARNING, Column, RowsModel
 from rm_desk.views.customer360.tab import CustomerTab
 from rm_desk.views.formatting import day, money, percent, relative_age
+from rm_desk.views.free_text import masked_free_text
 from rm_desk.views.workbench import Workbench
 
 MATURITY_HORIZON_DAYS = 30
@@ -277,7 +278,9 @@ class OverviewTab(CustomerTab):
         ]
         return [
             NextAction(
-                self.tr("Alert {rule}: {message}").format(rule=a.rule_id, message=a.message),
+                self.tr("Alert {rule}: {message}").format(
+                    rule=a.rule_id, message=masked_free_text(a.message)
+                ),
                 "tasks",
                 urgent=a.status is AlertStatus.NEW,
             )
@@ -296,10 +299,12 @@ class OverviewTab(CustomerTab):
         if not overdue:
             return []
         if len(overdue) == 1:
-            text = self.tr("1 overdue task: {title}").format(title=overdue[0].title)
+            text = self.tr("1 overdue task: {title}").format(
+                title=masked_free_text(overdue[0].title)
+            )
         else:
             text = self.tr("{count} overdue tasks, the oldest: {title}").format(
-                count=len(overdue), title=overdue[0].title
+                count=len(overdue), title=masked_free_text(overdue[0].title)
             )
         return [NextAction(text, "tasks", urgent=True)]
 

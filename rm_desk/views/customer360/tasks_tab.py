@@ -22,6 +22,7 @@ from rm_desk.views.customer360.labels import label
 from rm_desk.views.customer360.models import MUTED, WARNING, Column, RowsModel
 from rm_desk.views.customer360.tab import CustomerTab, unsent_text, unsent_tooltip
 from rm_desk.views.formatting import moment, number
+from rm_desk.views.free_text import masked_free_text
 from rm_desk.views.workbench import Workbench
 
 _NEVER = datetime.max.replace(tzinfo=UTC)
@@ -53,7 +54,7 @@ class TasksTab(CustomerTab):
             [
                 Column(
                     self.tr("Task"),
-                    lambda t: unsent_text(t.title, t.id in self._unsent),
+                    lambda t: unsent_text(masked_free_text(t.title), t.id in self._unsent),
                     tooltip=lambda t: unsent_tooltip(t.id in self._unsent),
                     bold=lambda t: t.status.is_open,
                     color=lambda t: None if t.status.is_open else MUTED,
