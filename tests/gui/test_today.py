@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QPushButton, QToolButton, QWidget
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import Connection, Engine
@@ -483,6 +483,74 @@ def test_a_change_under_the_screen_rebuilds_only_the_sections_it_changed_a_few_r
     qtbot.waitUntil(lambda: len(task_ids_in(screen, "overdue")) == SECTION_LIMIT, timeout=3000)
     assert section(screen, "alerts") is alerts  # untouched: its rows did not change
     assert header_text(screen, "overdue") == f"Overdue tasks ({SECTION_LIMIT})"
+
+
+def overdue_tasks(bench: Workbench, count: int, first_rev: int) -> list[Any]:
+    """``count`` overdue tasks of the RM's first two customers, as a feed page brings them."""
+    first, second = book_customers(bench, 2)
+    return [
+        change(
+            "task",
+            factories.task(
+                f"k-gui-whole-{first_rev + n}",
+                (first, second)[n % 2],
+                title=f"逾期任务 {n}",
+                due_at=iso(NOW - timedelta(days=1 + n)),
+                priority="normal",
+                assigner_id=None,
+            ),
+            first_rev + n,
+        )
+        for n in range(count)
+    ]
+
+
+def shown_task_buttons(screen: TodayScreen) -> int:
+    return sum(1 for b in screen.findChildren(QPushButton, "markDone") if b.isVisibleTo(screen))
+
+
+def test_a_section_rebuilt_under_the_screen_shows_whole_never_part_of_its_rows(
+    bench: Workbench, qtbot: Any
+):
+    # Each row shown on its own would lay out and paint the whole screen again, a turn each.
+    screen = open_screen(bench, qtbot)
+    assert shown_task_buttons(screen) == 0
+    apply_page(bench.store, overdue_tasks(bench, SECTION_LIMIT, SEED_REV + 200), None)
+    seen: list[int] = []
+    every_turn = QTimer()
+    every_turn.setInterval(0)
+    every_turn.timeout.connect(lambda: seen.append(shown_task_buttons(screen)))
+    every_turn.start()
+
+    screen.refresh_after_change()
+    qtbot.waitUntil(lambda: shown_task_buttons(screen) == SECTION_LIMIT, timeout=3000)
+    every_turn.stop()
+
+    assert len(seen) > 1  # the rows were built over several turns …
+    assert set(seen) <= {0, SECTION_LIMIT}  # … and never shown in part
+    assert header_text(screen, "overdue") == f"Overdue tasks ({SECTION_LIMIT})"
+
+
+def test_a_newer_read_during_a_rebuild_leaves_one_section_with_the_newest_rows(
+    bench: Workbench, qtbot: Any
+):
+    screen = open_screen(bench, qtbot)
+    apply_page(bench.store, overdue_tasks(bench, 3, SEED_REV + 300), None)
+    screen.refresh_after_change()
+    qtbot.wait(1)  # the rebuild is under way
+    apply_page(bench.store, overdue_tasks(bench, 5, SEED_REV + 300)[3:], None)
+
+    screen.refresh_after_change()
+    qtbot.waitUntil(lambda: len(task_ids_in(screen, "overdue")) == 5, timeout=3000)
+    qtbot.wait(50)  # what was dropped is deleted
+
+    frames = [
+        f
+        for f in screen.findChildren(QFrame)
+        if type(f) is QFrame and f.property("section") == "overdue"
+    ]
+    assert frames == [section(screen, "overdue")]
+    assert shown_task_buttons(screen) == 5
 
 
 @contextmanager
