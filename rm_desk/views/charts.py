@@ -341,7 +341,9 @@ class ChartsScreen(Screen):
         """Write the trend chart, watermarked, to ``path`` and audit the export.
 
         The picture is taken on the GUI thread (widgets live there); encoding and writing the
-        file happen on the task runner.
+        file, and the audit event, happen on the task runner (a write to the cache may wait for a
+        sync page to commit). A file whose audit event could not be written is removed: no
+        export without its audit.
         """
         bench = self.bench
         image = watermarked_image(
@@ -354,23 +356,29 @@ class ChartsScreen(Screen):
 
         def write() -> bool:
             # PySide6's stub asks for bytes, but only a str format is accepted at run time.
-            return bool(image.save(str(path), "PNG"))  # type: ignore[call-overload]
+            if not image.save(str(path), "PNG"):  # type: ignore[call-overload]
+                return False
+            try:
+                with bench.store.write() as conn:
+                    append_audit(
+                        conn,
+                        ts=utc_text(bench.clock()),
+                        action="export",
+                        user_id=bench.user.id,
+                        device_id=bench.device_id,
+                        entity="kpi",
+                        record_id=subject.id if subject else None,
+                        detail={"format": "png", "chart": "aum_trend"},
+                    )
+            except Exception:
+                path.unlink(missing_ok=True)
+                raise
+            return True
 
         def written(ok: bool) -> None:
             if not ok:
                 self._export_failed()
                 return
-            with bench.store.write() as conn:
-                append_audit(
-                    conn,
-                    ts=utc_text(bench.clock()),
-                    action="export",
-                    user_id=bench.user.id,
-                    device_id=bench.device_id,
-                    entity="kpi",
-                    record_id=subject.id if subject else None,
-                    detail={"format": "png", "chart": "aum_trend"},
-                )
             self.export_status.setText(self.tr("Exported to {file}").format(file=path.name))
 
         bench.runner.submit(write, written, lambda _error: self._export_failed())

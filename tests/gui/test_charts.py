@@ -14,15 +14,17 @@ from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QWidget
 from sqlalchemy import select
 
 from rm_desk.domain.masking import contains_unmasked
+from rm_desk.errors import StoreError
 from rm_desk.local_store import schema
 from rm_desk.local_store.lists import kpi_as_of
 from rm_desk.local_store.queries import kpi_series
-from rm_desk.views import formatting
+from rm_desk.views import charts, formatting
 from rm_desk.views.chart_export import watermarked_image
 from rm_desk.views.charts import TREND_MONTHS, ChartsScreen, months_back
 from rm_desk.views.kpi_tiles import TILE_METRICS, format_value
 from rm_desk.views.leaderboard import LeaderboardModel
 from rm_desk.views.workbench import Workbench
+from tests.gui.conftest import StoreWrites, WorkerThreadRunner
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -167,6 +169,42 @@ def test_clicking_an_rm_on_the_leaderboard_shows_their_kpis(
     assert screen.tiles["aum"].value_label.text() == format_value(spec, aum[-1].value)
     assert screen.trend is not None and screen.trend.points() == aum[-TREND_MONTHS:]
     assert second.data() in screen.trend_title.text()
+
+
+def test_the_exports_audit_event_is_written_off_the_gui_thread(
+    qtbot: Any, make_bench: Callable[..., Workbench], tmp_path: Path
+) -> None:
+    bench = make_bench(runner=WorkerThreadRunner())
+    screen = _shown(qtbot, bench)
+
+    with StoreWrites() as writes:
+        screen.export_trend_png(tmp_path / "trend.png")
+
+    assert writes.gui_thread_statements() == []
+    written = [what.replace('"', "") for what in writes.off_gui_thread_to(bench.store)]
+    assert written == ["INSERT INTO audit_log"]
+    assert screen.export_status.text() == "Exported to trend.png"
+
+
+def test_an_export_whose_audit_cannot_be_written_leaves_no_file(
+    qtbot: Any, bench: Workbench, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    screen = _shown(qtbot, bench)
+    target = tmp_path / "trend.png"
+    warned: list[str] = []
+    monkeypatch.setattr(
+        charts.QMessageBox, "warning", lambda _parent, title, _text: warned.append(title)
+    )
+
+    def refused(*_args: Any, **_kwargs: Any) -> None:
+        raise StoreError("The local cache could not complete the operation.")
+
+    monkeypatch.setattr(charts, "append_audit", refused)
+    screen.export_trend_png(target)
+
+    assert warned == ["Chart not exported"]
+    assert not target.exists()
+    assert screen.export_status.text() == ""
 
 
 def test_exported_png_carries_the_watermark_and_is_audited(
