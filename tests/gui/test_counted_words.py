@@ -6,6 +6,7 @@ screen says about it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +132,10 @@ def test_exporting_one_customer_says_one_customer(
     screen.choose_export_path = lambda _parent, _name: tmp_path / "one.csv"
     screen.export_button.click()
     assert screen.notice.text() == "Exported 1 customer to one.csv."
+
+
+def test_no_string_for_people_counts_with_a_bracketed_plural() -> None:
+    catalog = Path(__file__).resolve().parents[2] / "resources/translations/rm_desk_zh_CN.ts"
+    sources = re.findall(r"<source>(.*?)</source>", catalog.read_text(encoding="utf-8"), re.S)
+    assert len(sources) > 500
+    assert not [s for s in sources if re.search(r"\w\((s|es)\)", s)]
