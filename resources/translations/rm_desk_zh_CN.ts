@@ -269,7 +269,7 @@
         <translation>PNG图片 (*.png)</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+47"/>
         <source>Exported to {file}</source>
         <translation>已导出到 {file}</translation>
     </message>
@@ -1071,7 +1071,7 @@
 <context>
     <name>CustomerTableModel</name>
     <message>
-        <location filename="../../rm_desk/views/customer_table.py" line="+209"/>
+        <location filename="../../rm_desk/views/customer_table.py" line="+212"/>
         <source>On tier watch: the tier may change at the next review.</source>
         <translation>等级观察中：下次评级时客户等级可能调整。</translation>
     </message>
@@ -1160,7 +1160,7 @@
         <translation>导出客户名单需要导出权限，您的账号没有该权限。请联系团队长。</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+77"/>
         <source>No customers match these filters.</source>
         <translation>没有符合筛选条件的客户。</translation>
     </message>
@@ -1336,7 +1336,7 @@
 <context>
     <name>InteractionsTab</name>
     <message>
-        <location filename="../../rm_desk/views/customer360/interactions.py" line="+75"/>
+        <location filename="../../rm_desk/views/customer360/interactions.py" line="+62"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
@@ -1397,7 +1397,7 @@
         <translation>互动记录</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>{shown} of 1 interaction</source>
         <translation>显示 {shown} / 共 1 条互动</translation>
     </message>
@@ -1773,7 +1773,7 @@ Next steps: {steps}</source>
 <context>
     <name>OpportunitiesTab</name>
     <message>
-        <location filename="../../rm_desk/views/customer360/opportunities.py" line="+42"/>
+        <location filename="../../rm_desk/views/customer360/opportunities.py" line="+43"/>
         <source>Product</source>
         <translation>产品</translation>
     </message>
@@ -1819,12 +1819,17 @@ Next steps: {steps}</source>
         <translation>商机</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>{open} open, weighted pipeline {amount}</source>
         <translation>进行中 {open} 个，加权金额 {amount}</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+4"/>
+        <source>No opportunities for this customer.</source>
+        <translation>该客户暂无商机。</translation>
+    </message>
+    <message>
+        <location line="+24"/>
         <source>Not checked</source>
         <translation>未检查</translation>
     </message>
@@ -1945,7 +1950,7 @@ Next steps: {steps}</source>
 <context>
     <name>OverviewTab</name>
     <message>
-        <location filename="../../rm_desk/views/customer360/overview.py" line="+148"/>
+        <location filename="../../rm_desk/views/customer360/overview.py" line="+149"/>
         <source>AUM</source>
         <translation>AUM</translation>
     </message>
@@ -2037,12 +2042,12 @@ Next steps: {steps}</source>
         <translation>提醒 {rule}：{message}</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+21"/>
         <source>1 overdue task: {title}</source>
         <translation>1 项待办已逾期：{title}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>{count} overdue tasks, the oldest: {title}</source>
         <translation>{count} 项待办已逾期，最早的一项：{title}</translation>
     </message>
@@ -2108,7 +2113,7 @@ Next steps: {steps}</source>
 <context>
     <name>PendingChangeModel</name>
     <message>
-        <location filename="../../rm_desk/views/pending_change_model.py" line="+62"/>
+        <location filename="../../rm_desk/views/pending_change_model.py" line="+63"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
@@ -2138,7 +2143,7 @@ Next steps: {steps}</source>
         <translation>{kind}：{title}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
         <source>{op} · {what}</source>
         <translation>{op} · {what}</translation>
     </message>
@@ -2259,7 +2264,7 @@ Next steps: {steps}</source>
 <context>
     <name>Screenshots</name>
     <message>
-        <location filename="../../rm_desk/views/screenshots.py" line="+152"/>
+        <location filename="../../rm_desk/views/screenshots.py" line="+156"/>
         <source>Customer&apos;s office</source>
         <translation>客户办公室</translation>
     </message>
@@ -2500,7 +2505,7 @@ Next steps: {steps}</source>
 <context>
     <name>SyncIssuesScreen</name>
     <message>
-        <location filename="../../rm_desk/views/sync_issues.py" line="+234"/>
+        <location filename="../../rm_desk/views/sync_issues.py" line="+209"/>
         <source>Sync issues</source>
         <translation>同步问题</translation>
     </message>
@@ -2772,7 +2777,7 @@ Next steps: {steps}</source>
 <context>
     <name>TaskTableModel</name>
     <message>
-        <location filename="../../rm_desk/views/task_model.py" line="+79"/>
+        <location filename="../../rm_desk/views/task_model.py" line="+80"/>
         <source>Due</source>
         <translation>到期</translation>
     </message>
@@ -2815,7 +2820,7 @@ Next steps: {steps}</source>
 <context>
     <name>TasksTab</name>
     <message>
-        <location filename="../../rm_desk/views/customer360/tasks_tab.py" line="+53"/>
+        <location filename="../../rm_desk/views/customer360/tasks_tab.py" line="+56"/>
         <source>Task</source>
         <translation>待办事项</translation>
     </message>
@@ -2851,15 +2856,20 @@ Next steps: {steps}</source>
         <translation>待办</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>{open} open, {overdue} overdue, {total} in all</source>
         <translation>未完成 {open} 项，逾期 {overdue} 项，共 {total} 项</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No tasks for this customer.</source>
+        <translation>该客户暂无待办。</translation>
     </message>
 </context>
 <context>
     <name>TodayScreen</name>
     <message>
-        <location filename="../../rm_desk/views/today.py" line="+228"/>
+        <location filename="../../rm_desk/views/today.py" line="+235"/>
         <source>Today</source>
         <translation>今日</translation>
     </message>
@@ -2869,7 +2879,7 @@ Next steps: {steps}</source>
         <translation>逾期 {overdue} 项 · 今日到期 {due} 项 · 新提醒 {alerts} 条</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+53"/>
         <source>And {count} more — see them all in Tasks</source>
         <translation>还有 {count} 项，在“待办”中查看全部</translation>
     </message>
@@ -2919,27 +2929,27 @@ Next steps: {steps}</source>
         <translation>还有 {count} 项，在“拜访”中查看全部</translation>
     </message>
     <message>
-        <location line="+138"/>
+        <location line="+141"/>
         <source>Show {count} more of {total}</source>
         <translation>再显示 {count} 项（共 {total} 项）</translation>
     </message>
     <message>
-        <location line="-160"/>
+        <location line="-163"/>
         <source>New alerts ({count})</source>
         <translation>新提醒（{count}）</translation>
     </message>
     <message>
-        <location line="+185"/>
+        <location line="+190"/>
         <source>No new alerts.</source>
         <translation>没有新提醒。</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+27"/>
         <source>{rule} {name} ({count})</source>
         <translation>{rule} {name}（{count}）</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+44"/>
         <source>Unknown customer</source>
         <translation>未知客户</translation>
     </message>

@@ -139,3 +139,18 @@ def test_no_string_for_people_counts_with_a_bracketed_plural() -> None:
     sources = re.findall(r"<source>(.*?)</source>", catalog.read_text(encoding="utf-8"), re.S)
     assert len(sources) > 500
     assert not [s for s in sources if re.search(r"\w\((s|es)\)", s)]
+
+
+def test_a_customer_without_tasks_or_opportunities_is_told_in_words(
+    qtbot: Any, bench: Workbench
+) -> None:
+    customer = _one(
+        bench,
+        "SELECT id FROM customer c WHERE NOT EXISTS (SELECT 1 FROM task t"
+        " WHERE t.customer_id = c.id) AND NOT EXISTS (SELECT 1 FROM opportunity o"
+        " WHERE o.customer_id = c.id) ORDER BY id",
+    )
+    view = _view(qtbot, bench)
+    assert view.show_customer(customer, "tasks")
+    assert view.tasks.summary.text() == "No tasks for this customer."
+    assert view.opportunities.summary.text() == "No opportunities for this customer."

@@ -102,6 +102,8 @@ class OpportunitiesTab(CustomerTab):
             self.tr("{open} open, weighted pipeline {amount}").format(
                 open=number(len(open_rows)), amount=money(weighted)
             )
+            if rows
+            else self.tr("No opportunities for this customer.")
         )
 
     def _close_color(self, opportunity: e.Opportunity) -> QColor | None:

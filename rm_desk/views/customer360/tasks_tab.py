@@ -102,6 +102,8 @@ class TasksTab(CustomerTab):
             self.tr("{open} open, {overdue} overdue, {total} in all").format(
                 open=number(open_count), overdue=number(overdue), total=number(len(tasks))
             )
+            if tasks
+            else self.tr("No tasks for this customer.")
         )
 
     def _is_overdue(self, task: e.Task) -> bool:
