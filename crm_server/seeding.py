@@ -31,6 +31,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
@@ -104,7 +105,8 @@ def seed_database(
         )
         try:
             with database.bulk_load() as conn:
-                records = _write_all(conn, data.records, _record_rows, _insert_records)
+                with _indexes_built_after(conn, record):
+                    records = _write_all(conn, data.records, _record_rows, _insert_records)
                 if side is None:
                     values, older = _write_pii_and_history(conn, data.pii, data.history)
                     hashes = list(hashed)
@@ -173,10 +175,29 @@ def _write_all(
 def _write_pii_and_history(
     conn: Connection, values: Iterable[SeedPii], older: Iterable[SeedRecord]
 ) -> tuple[int, int]:
-    return (
-        _write_all(conn, values, _pii_rows, _insert_pii),
-        _write_all(conn, older, _history_rows, _insert_history),
-    )
+    written = _write_all(conn, values, _pii_rows, _insert_pii)
+    with _indexes_built_after(conn, history):
+        return written, _write_all(conn, older, _history_rows, _insert_history)
+
+
+@contextmanager
+def _indexes_built_after(conn: Connection, table: Table) -> Iterator[None]:
+    """Drop the secondary indexes of ``table`` for the block and build them again after it.
+
+    Building an index over a million rows at once (one sort) costs a fraction of keeping it up
+    to date row by row: the index on ``record.customer_id`` alone took a tenth of the seeding.
+    The primary key stays, so a duplicate id still fails where it is written. Only for a new
+    database: readers would find the indexes missing meanwhile (nothing reads a database being
+    seeded, and one whose seeding failed is refused), and a failure leaves them missing.
+    """
+    indexes = sorted(table.indexes, key=lambda index: str(index.name))
+    with conn.begin():
+        for index in indexes:
+            index.drop(conn)
+    yield
+    with conn.begin():
+        for index in indexes:
+            index.create(conn)
 
 
 def _record_rows(chunk: list[SeedRecord]) -> list[_RecordRow]:
