@@ -45,6 +45,7 @@ _SQLITE_MMAP_BYTES = 1 << 30
 _SQLITE_BULK_CACHE_KIB = 128 * 1024
 _SQLITE_AUTOCHECKPOINT_PAGES = 16_384  # 64 MiB of WAL: a backstop for the checkpoint thread
 _CHECKPOINT_EVERY_S = 1.0
+_RESTART_FRAMES = 4_096  # 16 MiB of WAL
 _RESTART_WAIT_MS = 100
 
 _log = logging.getLogger(__name__)
@@ -261,17 +262,18 @@ class _Checkpoints:
             try:
                 driver = raw.driver_connection
                 assert driver is not None  # a pooled connection lent out has its driver
-                # The bulk of the copying without holding anyone up; then the few pages written
-                # meanwhile with the writers kept out, so that the next write starts the WAL
-                # over (while writes keep coming, a passive checkpoint never gets to the end
-                # of the WAL, which then grows without bound). A reader still on an older
-                # snapshot makes the second one give up after a moment: the next one restarts.
-                driver.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                driver.execute(f"PRAGMA busy_timeout={_RESTART_WAIT_MS}")
-                try:
-                    driver.execute("PRAGMA wal_checkpoint(RESTART)")
-                finally:
-                    driver.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_S * 1000}")
+                # Copying without holding anyone up. While writes keep coming, though, such a
+                # checkpoint seldom gets to the end of the WAL with no write under way, and only
+                # then does the next write start the WAL over: past _RESTART_FRAMES a second one
+                # keeps new writers out until it has copied the rest and the WAL starts over,
+                # giving up after a moment if a reader still needs the old pages.
+                _, frames, _ = driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                if frames >= _RESTART_FRAMES:
+                    driver.execute(f"PRAGMA busy_timeout={_RESTART_WAIT_MS}")
+                    try:
+                        driver.execute("PRAGMA wal_checkpoint(RESTART)")
+                    finally:
+                        driver.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_S * 1000}")
             finally:
                 raw.close()
         except sqlite3.Error as error:
