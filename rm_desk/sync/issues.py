@@ -19,6 +19,13 @@ Decisions taken here that the design left open:
   such edit is queued, taking the bank's side takes the field out of them (nothing is sent, and
   the bank's value stands as the bank has it now); a value of the user's is folded into them;
   once one was sent, the decision is queued after it, whatever the bank has.
+- **Mine (or a value) goes out even when the desk's copy of the bank already has it.** The bank
+  may have changed the field since, unknown to the desk: sent, the bank applies it as no change
+  or reports its change, and the merge puts the two values to the user (a field the user set
+  counts as changed, merge.py). Sending nothing let a bank value the user never saw stand over
+  their decision silently — and a bank change made before the decision and one made after it
+  look the same to the desk, so both are put to the user. Not for a soft-profile key (the merge
+  takes a key at its base value for no change of the user's).
 - **Mine for a record the server deleted recreates it** under a new id (the server keeps the old
   id's tombstone), from the base copy with the user's values, creatable fields only. Records the
   app cannot create (customers, alerts) can only take the server's side.
@@ -201,7 +208,11 @@ def _resolve_field(
         current = (current or {}).get(key, _UNSET)
     if choice is Choice.THEIRS:
         chosen = current
-    differs = current is _UNSET or not same(chosen, current)
+    # A field's value of the user's goes out even when the server copy has it already: the bank
+    # may have changed it since, unknown to the desk, and the bank reports that (see the module
+    # docstring). A soft-profile key the server copy holds at the chosen value is no change of
+    # the user's in the key-by-key merge, so it goes only when it differs.
+    differs = key is None or current is _UNSET or not same(chosen, current)
     holder = outbox.op_by_id(conn, found.op_id) if found.op_id else None
     if choice is Choice.THEIRS and key is None and _withdraw_queued(conn, found, wire, now):
         pass  # the bank's value stands, whatever it is by now: nothing to send

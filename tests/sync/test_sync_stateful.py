@@ -1610,11 +1610,13 @@ def test_an_edit_over_a_waiting_value_after_the_users_later_one_reached_the_bank
 
 
 def test_a_decision_for_the_value_the_bank_already_has_then_changed_by_the_bank() -> None:
-    """Found by the machine (a fault of the model): the user's needs_confirmed waited in the
-    inbox against the bank's lost; the user set it again on the desk and the bank took it; the
-    user then chose needs_confirmed in the inbox too, so nothing was sent, and the back office
-    moved the stage to won. The bank's later change stands, as after any applied edit; the
-    model waited for a write of the decision that never comes and called it lost."""
+    """The user's needs_confirmed waited in the inbox against the bank's lost; the user set it
+    again on the desk and the bank took it; the user then chose needs_confirmed in the inbox
+    too, and the back office moved the stage to won before the next sync. The bank's won stands,
+    and the decision waits against it in the inbox: to the desk, a bank change made after the
+    decision looks the same as one made before it, unpulled (the next test), and that one must
+    not stand over the user's decision unseen. (Once, nothing was sent for a decision the desk's
+    copy of the bank already had, and the model waited for a write that never came.)"""
     machine = SyncMachine()
 
     def stage(value: str) -> Edit:
@@ -1632,8 +1634,39 @@ def test_a_decision_for_the_value_the_bank_already_has_then_changed_by_the_bank(
         machine.sync_until_quiet()
 
         assert machine.bank.records[("opportunity", "o-1")].data["stage"] == "won"
+        assert machine._visible("opportunity", "o-1")["stage"] == "needs_confirmed"
+        assert [(c.mine, c.theirs) for c in machine._open_conflicts()] == [
+            ("needs_confirmed", "won")
+        ]
+    finally:
+        machine.teardown()
+
+
+def test_a_decision_for_the_value_the_desk_thinks_the_bank_has_meets_a_change_unpulled() -> None:
+    """Found by the machine (soak seed 82355115943305619243141119731467059386): a value of the
+    user's waited in the inbox; the user set the field on the desk and the bank took it; the back
+    office then changed it, and before a pull the user chose, in the inbox, the value the desk's
+    copy of the bank still had. Nothing was sent, so the bank's newer value, which the user never
+    saw, stood over the decision without a word. Sent, the bank reports its change, and the
+    user decides between the two."""
+    machine = SyncMachine()
+
+    def stage(value: str) -> Edit:
+        return Edit("opportunity", "o-1", "stage", value)
+
+    try:
+        machine.edit_on_both_sides((stage("lost"), "recommended"), bank_first=False)
+        machine.sync_until_quiet()  # lost against recommended: the user decides
+        machine.edit_on_the_desk(stage("won"))
+        machine.sync_until_quiet()  # the bank takes won; lost still waits in the inbox
+        machine.edit_in_the_back_office(stage("lead"))  # not pulled yet
+        values = EDITABLE_VALUES[("opportunity", "stage")]
+        machine.decide_a_conflict(0, Choice.VALUE, values.index("won"))
+        machine.sync_until_quiet()
+
+        assert machine.bank.records[("opportunity", "o-1")].data["stage"] == "lead"
         assert machine._visible("opportunity", "o-1")["stage"] == "won"
-        assert machine._open_conflicts() == []
+        assert [(c.mine, c.theirs) for c in machine._open_conflicts()] == [("won", "lead")]
     finally:
         machine.teardown()
 
