@@ -27,12 +27,16 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Row,
+    Select,
     Table,
     and_,
     exists,
     func,
+    literal,
     or_,
     select,
+    tuple_,
 )
 
 from rm_desk.domain import entities as e
@@ -71,13 +75,20 @@ def _entities(
 
 class CustomerSort(StrEnum):
     NAME = "name"
+    TIER = "tier"  # the tier's rank, then AUM within it
+    RISK = "risk"
+    RM = "rm"
     AUM = "aum"
     LAST_CONTACT = "last_contact"
     NEXT_REVIEW = "next_review"
 
 
+# Each has an index of (column, id), so a page is one ordered walk whatever the book's size.
 _SORT_COLUMNS = {
     CustomerSort.NAME: schema.customer.c.name_pinyin,
+    CustomerSort.TIER: schema.customer.c.tier_order,
+    CustomerSort.RISK: schema.customer.c.risk_level,
+    CustomerSort.RM: schema.customer.c.primary_rm_id,
     CustomerSort.AUM: schema.customer.c.aum_num,
     CustomerSort.LAST_CONTACT: schema.customer.c.last_contact_at,
     CustomerSort.NEXT_REVIEW: schema.customer.c.next_review_at,
@@ -136,36 +147,32 @@ def customer_page(
 ) -> CustomerPage:
     """One page of the customer list, by keyset: stable under inserts, no OFFSET scans.
 
-    Rows without a value in the sort column come last in either direction.
+    Rows without a value in the sort column come last in either direction. The rows with a value
+    and those without are read by two statements, each a walk of the sort's ``(column, id)``
+    index from the key on (the key a row value): one statement ordering ``column IS NULL`` first,
+    or with the key written as ``OR``, made SQLite collect every row after the key and sort them,
+    0.1 to 1 s a page deep in a 100,000-customer book (the window reads pages as it scrolls).
     """
     c = schema.customer
     column = _SORT_COLUMNS[sort]
     conditions = filter_conditions(filters or CustomerFilter())
-    if after is not None:
-        conditions.append(_after_condition(column, after, descending))
-    order = [column.is_(None), column.desc() if descending else column.asc(), c.c.id]
-    if descending:
-        order[2] = c.c.id.desc()
-    stmt = (
-        select(
-            c.c.id,
-            c.c.name,
-            c.c.tier,
-            c.c.risk_level,
-            c.c.aum,
-            c.c.mobile_masked,
-            c.c.primary_rm_id,
-            c.c.lifecycle_stage,
-            c.c.tier_watch,
-            c.c.last_contact_at,
-            c.c.next_review_at,
-            column.label("sort_value"),
-        )
-        .where(*conditions)
-        .order_by(*order)
-        .limit(limit + 1)
-    )
-    rows = conn.execute(stmt).all()
+    ordered_id = c.c.id.desc() if descending else c.c.id.asc()
+    rows: list[Row[Any]] = []
+    if after is None or after.value is not None:
+        valued = [*conditions, column.is_not(None)]
+        if after is not None:
+            key = tuple_(column, c.c.id)
+            start = tuple_(literal(after.value), literal(after.customer_id))
+            valued.append(key < start if descending else key > start)
+        order = [column.desc() if descending else column.asc(), ordered_id]
+        rows += conn.execute(_list_select(column, valued, order, limit + 1)).all()
+    if len(rows) <= limit:  # the rows with a value ran out: those without follow
+        unvalued = [*conditions, column.is_(None)]
+        if after is not None and after.value is None:
+            past = after.customer_id
+            unvalued.append(c.c.id < past if descending else c.c.id > past)
+        stmt = _list_select(column, unvalued, [ordered_id], limit + 1 - len(rows))
+        rows += conn.execute(stmt).all()
     more = len(rows) > limit
     rows = rows[:limit]
     page = tuple(
@@ -188,6 +195,31 @@ def customer_page(
     return CustomerPage(rows=page, next_key=next_key)
 
 
+def _list_select(
+    column: Any, conditions: Sequence[ColumnElement[bool]], order: Sequence[Any], limit: int
+) -> Select[Any]:
+    c = schema.customer
+    return (
+        select(
+            c.c.id,
+            c.c.name,
+            c.c.tier,
+            c.c.risk_level,
+            c.c.aum,
+            c.c.mobile_masked,
+            c.c.primary_rm_id,
+            c.c.lifecycle_stage,
+            c.c.tier_watch,
+            c.c.last_contact_at,
+            c.c.next_review_at,
+            column.label("sort_value"),
+        )
+        .where(*conditions)
+        .order_by(*order)
+        .limit(limit)
+    )
+
+
 def filter_conditions(filters: CustomerFilter) -> list[ColumnElement[bool]]:
     """The WHERE conditions of the customer list (shared by its page, count and export)."""
     c = schema.customer
@@ -208,19 +240,6 @@ def filter_conditions(filters: CustomerFilter) -> list[ColumnElement[bool]]:
             exists().where(t.c.customer_id == c.c.id, t.c.name.in_(sorted(filters.tags)))
         )
     return conditions
-
-
-def _after_condition(column: Any, after: PageKey, descending: bool) -> ColumnElement[bool]:
-    cid = schema.customer.c.id
-    if after.value is None:  # already in the trailing rows without a value
-        return and_(
-            column.is_(None), cid < after.customer_id if descending else cid > after.customer_id
-        )
-    if descending:
-        beyond = or_(column < after.value, and_(column == after.value, cid < after.customer_id))
-    else:
-        beyond = or_(column > after.value, and_(column == after.value, cid > after.customer_id))
-    return or_(and_(column.is_not(None), beyond), column.is_(None))
 
 
 # ---- the 360 view -------------------------------------------------------------------------------

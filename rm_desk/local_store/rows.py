@@ -27,7 +27,7 @@ JSON_COLUMNS: Mapping[str, frozenset[str]] = {
 }
 
 DERIVED_COLUMNS: Mapping[str, frozenset[str]] = {
-    "customer": frozenset({"name_pinyin", "aum_num"}),
+    "customer": frozenset({"name_pinyin", "aum_num", "tier_order"}),
     "visit": frozenset({"customer_id"}),
 }
 

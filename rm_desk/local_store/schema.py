@@ -62,6 +62,13 @@ def _bool(name: str) -> Column[Any]:
     return Column(name, Boolean(create_constraint=False), nullable=False, server_default=text("0"))
 
 
+TIER_ORDER_SQL = (
+    "(CASE tier WHEN 'standard' THEN 0 WHEN 'gold' THEN 1 WHEN 'platinum' THEN 2"
+    " WHEN 'diamond' THEN 3 WHEN 'private' THEN 4 END) * 1000000000000000 + coalesce(aum_num, 0)"
+)
+"""The tier's rank (普通 lowest, 私行 highest), then the AUM in fen within it; NULL for a tier
+the cache does not know (listed last)."""
+
 customer = _entity(
     "customer",
     _text("name", nullable=False),
@@ -105,6 +112,8 @@ customer = _entity(
     _text("size"),
     _text("credit_line"),
     _text("credit_line_expiry"),
+    # The list's tier order: the tier's rank, then the AUM within it (migration 0005).
+    Column("tier_order", Integer, Computed(TIER_ORDER_SQL, persisted=False)),
     editable=True,
 )
 Index("ix_customer_name_pinyin", customer.c.name_pinyin, customer.c.id)
@@ -112,6 +121,11 @@ Index("ix_customer_aum", customer.c.aum_num, customer.c.id)
 Index("ix_customer_tier", customer.c.tier, customer.c.aum_num)
 Index("ix_customer_rm", customer.c.primary_rm_id, customer.c.aum_num)
 Index("ix_customer_household", customer.c.household_id)
+Index("ix_customer_tier_order", customer.c.tier_order, customer.c.id)
+Index("ix_customer_risk", customer.c.risk_level, customer.c.id)
+Index("ix_customer_rm_id", customer.c.primary_rm_id, customer.c.id)
+Index("ix_customer_last_contact", customer.c.last_contact_at, customer.c.id)
+Index("ix_customer_next_review", customer.c.next_review_at, customer.c.id)
 
 household = _entity(
     "household",

@@ -75,6 +75,9 @@ class Column(StrEnum):
 
 SORTS: Mapping[Column, CustomerSort] = {
     Column.NAME: CustomerSort.NAME,
+    Column.TIER: CustomerSort.TIER,
+    Column.RISK: CustomerSort.RISK,
+    Column.RM: CustomerSort.RM,
     Column.AUM: CustomerSort.AUM,
     Column.LAST_CONTACT: CustomerSort.LAST_CONTACT,
     Column.NEXT_REVIEW: CustomerSort.NEXT_REVIEW,

@@ -15,6 +15,7 @@ from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
+from rm_desk.domain.enums import Tier
 from rm_desk.domain.masking import contains_unmasked
 from rm_desk.local_store import open_store
 from rm_desk.local_store.audit import verify_chain
@@ -527,3 +528,20 @@ def test_a_cache_change_shows_without_losing_the_filter(qtbot: QtBot, bench: Wor
     assert screen.model.filters.tiers == frozenset({"private"})
     assert screen.model.total_count == before + 1
     assert moved in _shown_ids(qtbot, screen)
+
+
+def test_header_click_sorts_by_tier_in_the_banks_order(qtbot: Any, bench: Workbench) -> None:
+    screen = _open(qtbot, bench)
+    section = screen.model.column_of(Column.TIER)
+    header = screen.table.horizontalHeader()
+    where = QPoint(header.sectionViewportPosition(section) + 5, 5)
+
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    _scroll_to_end(qtbot, screen)
+
+    assert header.sortIndicatorSection() == section
+    tiers = [screen.model.listed(r).row.tier for r in range(screen.model.rowCount())]
+    ranks = [list(Tier).index(Tier(tier)) for tier in tiers]
+    descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+    assert ranks == sorted(ranks, reverse=descending)
+    assert len(set(ranks)) > 1

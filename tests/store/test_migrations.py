@@ -6,9 +6,11 @@ import shutil
 
 from sqlalchemy import text
 
+from rm_desk.domain.enums import Tier
 from rm_desk.local_store import open_store
 from rm_desk.local_store.keys import key_name_for
 from rm_desk.local_store.migrate import current_revision, head_revision
+from rm_desk.local_store.queries import CustomerSort, customer_page
 from rm_desk.local_store.search import search_customers
 from tests.conftest import PersistentTestVault
 from tests.store.fixtures.make_cache_0001 import FIXTURE, FIXTURE_KEY, ROW_COUNTS
@@ -47,3 +49,23 @@ def test_fixture_really_is_at_the_first_revision(tmp_path, clock):
         assert current_revision(store.engine) == "0001"
     finally:
         store.close()
+
+
+def test_an_upgraded_cache_sorts_its_customers_by_tier_in_the_banks_order(tmp_path, clock):
+    path = tmp_path / "cache.db"
+    shutil.copyfile(FIXTURE, path)
+    vault = PersistentTestVault({key_name_for(path): FIXTURE_KEY})
+
+    store = open_store(path, vault, clock=clock)
+    try:
+        with store.read() as conn:
+            unranked = conn.execute(
+                text("SELECT count(*) FROM customer WHERE tier_order IS NULL")
+            ).scalar_one()
+            rows = customer_page(conn, sort=CustomerSort.TIER, limit=1000).rows
+    finally:
+        store.close()
+
+    assert unranked == 0
+    ranks = [list(Tier).index(Tier(row.tier)) for row in rows]
+    assert ranks == sorted(ranks) and len(set(ranks)) > 1

@@ -426,3 +426,87 @@ def test_transactions_page_newest_first_without_gaps_or_repeats(store):
     assert len({t.id for t in walked}) == 450
     assert [t.ts for t in walked] == sorted((t.ts for t in walked), reverse=True)
     assert [t.id for t in view.transactions] == [t.id for t in walked[:200]]
+
+
+def test_tier_order_is_the_banks_from_standard_to_private_then_aum_within_a_tier(store):
+    customers = [
+        ("c-a", "private", "7000000.00"),
+        ("c-b", "standard", "900.00"),
+        ("c-c", "gold", "60000.00"),
+        ("c-d", "standard", "30000.00"),
+        ("c-e", "diamond", "3500000.00"),
+        ("c-f", "platinum", "800000.00"),
+        ("c-g", "gold", "52000.00"),
+    ]
+    apply_page(
+        store,
+        [
+            change("customer", factories.customer(cid, tier=tier, aum=aum), n)
+            for n, (cid, tier, aum) in enumerate(customers, 1)
+        ],
+        "c1",
+    )
+    with store.read() as conn:
+        up = [r.id for r in _all_pages(conn, sort=CustomerSort.TIER, limit=3)]
+        down = [r.id for r in _all_pages(conn, sort=CustomerSort.TIER, descending=True, limit=3)]
+
+    # 普通 900, 普通 30,000, 金卡 52,000, 金卡 60,000, 白金, 钻石, 私行 — not the codes' spelling
+    assert up == ["c-b", "c-d", "c-g", "c-c", "c-f", "c-e", "c-a"]
+    assert down == list(reversed(up))
+
+
+def test_risk_and_rm_sorts_group_the_book_and_leave_the_unassessed_last(store):
+    customers = [
+        ("c-1", "C3", "rm002"),
+        ("c-2", None, "rm001"),
+        ("c-3", "C1", "rm002"),
+        ("c-4", "C5", "rm001"),
+        ("c-5", "C1", "rm003"),
+    ]
+    apply_page(
+        store,
+        [
+            change("customer", factories.customer(cid, risk_level=risk, primary_rm_id=rm), n)
+            for n, (cid, risk, rm) in enumerate(customers, 1)
+        ],
+        "c1",
+    )
+    with store.read() as conn:
+        by_risk = [r.id for r in _all_pages(conn, sort=CustomerSort.RISK, limit=2)]
+        by_risk_down = [
+            r.id for r in _all_pages(conn, sort=CustomerSort.RISK, descending=True, limit=2)
+        ]
+        by_rm = [r.primary_rm_id for r in _all_pages(conn, sort=CustomerSort.RM, limit=2)]
+
+    assert by_risk == ["c-3", "c-5", "c-1", "c-4", "c-2"]
+    assert by_risk_down == ["c-4", "c-1", "c-5", "c-3", "c-2"]
+    assert by_rm == ["rm001", "rm001", "rm002", "rm002", "rm003"]
+
+
+@pytest.mark.parametrize("sort", list(CustomerSort))
+@pytest.mark.parametrize("descending", [False, True])
+def test_every_sort_of_the_list_walks_an_index_instead_of_sorting_the_book(book, sort, descending):
+    # A page of a 100,000-customer book must not sort the book (the GUI thread reads it).
+    with book.read() as conn:
+        first = customer_page(conn, sort=sort, descending=descending, limit=7)
+        assert first.next_key is not None
+        statements: list[str] = []
+
+        def seen(_conn, _cursor, statement, parameters, _context, _many):
+            statements.append((statement, parameters))
+
+        from sqlalchemy import event
+
+        event.listen(conn, "before_cursor_execute", seen)
+        try:
+            customer_page(conn, sort=sort, descending=descending, after=first.next_key, limit=7)
+        finally:
+            event.remove(conn, "before_cursor_execute", seen)
+        ((statement, parameters),) = statements
+        plan = " | ".join(
+            str(row[-1])
+            for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        )
+
+    assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan

@@ -57,7 +57,7 @@ def conn(engine: Engine) -> Iterator[Connection]:
         yield connection
 
 
-_customer_columns = {c.name for c in schema.customer.columns} - {"aum_num"}
+_customer_columns = {c.name for c in schema.customer.columns if c.computed is None}
 
 
 def add_customer(conn: Connection, cid: str, name: str, **fields: Any) -> None:
