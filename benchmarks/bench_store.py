@@ -9,6 +9,9 @@ ingest_1m      1,000,000 mixed feed records through ``apply_page``  the same cod
 search_100k    ~200 seeded Ctrl+K queries against 100,000           ``name LIKE '%q%' OR
                customers, one read transaction each                 mobile_masked LIKE '%q'``
                (goal p95 ≤ 10 ms)
+customer_list  Customers list pages of 200 (every sort, both       pages of the same size in the
+_100k          ways, 40 pages deep) over the same 100,000           table's primary-key order
+               customers, as the table reads them scrolling
 customer_360   ``customer_360`` of a customer with 2,000            the same SELECTs returning raw
                transactions, 100 times after 5 warm-ups             rows, no domain objects
                (goal p95 ≤ 20 ms)
@@ -27,8 +30,9 @@ import gc
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, exc, func, or_, select, text
 
@@ -53,7 +57,13 @@ from benchmarks.stores import (
 from rm_desk.local_store import schema
 from rm_desk.local_store.engine import Store
 from rm_desk.local_store.ingest import apply_page
-from rm_desk.local_store.queries import TRANSACTIONS_FIRST_PAGE, visits_of
+from rm_desk.local_store.queries import (
+    TRANSACTIONS_FIRST_PAGE,
+    CustomerSort,
+    PageKey,
+    customer_page,
+    visits_of,
+)
 
 INGEST_GOAL_RECORDS_PER_S = 250_000
 INGEST_GOAL_TIME_RATIO = 1.3
@@ -61,6 +71,15 @@ SEARCH_GOAL_P95_MS = 10.0
 SEARCH_LIMIT = 50
 CUSTOMER_360_GOAL_P95_MS = 20.0
 BIG_CUSTOMER_ID = "c-9000000"
+
+T = TypeVar("T")
+
+LIST_PAGE = 200  # the Customers table's page (views/customer_table.py PAGE_SIZE)
+LIST_PAGES_DEEP = 40
+ID_ORDER_PAGE_SQL = text(
+    "SELECT id, name, tier, risk_level, aum, mobile_masked FROM customer"
+    " WHERE id > :after ORDER BY id LIMIT :limit"
+)
 
 NAIVE_SEARCH_SQL = text(
     "SELECT id FROM customer WHERE name LIKE :contains OR mobile_masked LIKE :suffix LIMIT :limit"
@@ -330,6 +349,8 @@ def search_100k(ctx: Context) -> list[Result]:
             # One pass, no warm-up: each naive query scans the table (~0.5 s at full size), and
             # the searches before it have warmed the page cache as much as a scan can use.
             like = _latencies_ms(store, [naive(q.text) for q in queries], passes=1, warmup=0)
+            deep = 5 if ctx.quick else LIST_PAGES_DEEP
+            listing = _list_pages(store, pages=deep)
         finally:
             store.close()
 
@@ -345,6 +366,7 @@ def search_100k(ctx: Context) -> list[Result]:
     )
     baseline = "naive LIKE"
     return [
+        _list_result(listing, customers, deep),
         Result(
             "search_100k",
             percentile(fts, 95),
@@ -366,6 +388,61 @@ def search_100k(ctx: Context) -> list[Result]:
             note="the naive query finds no pinyin, initials or tags: it is a cost floor only",
         ),
     ]
+
+
+def _list_pages(store: Store, *, pages: int) -> dict[str, list[float]]:
+    """Milliseconds of each page of the Customers list, every sort both ways, ``pages`` deep, as
+    the table reads them while the user scrolls; and of the same number of pages read in the
+    table's own primary-key order (the baseline: a page no sort can read faster)."""
+    samples: dict[str, list[float]] = {"list": [], "id order": []}
+    for sort in CustomerSort:
+        for descending in (False, True):
+            after: PageKey | None = None
+            for _ in range(pages):
+                read = partial(
+                    customer_page, sort=sort, descending=descending, after=after, limit=LIST_PAGE
+                )
+                ms, page = _timed_value(store, read)
+                samples["list"].append(ms)
+                after = page.next_key
+                if after is None:
+                    break
+    last = ""
+    for _ in range(len(samples["list"])):
+        ms, rows = _timed_value(store, partial(_id_order_page, after=last))
+        samples["id order"].append(ms)
+        last = str(rows[-1][0]) if rows else ""
+    return samples
+
+
+def _id_order_page(conn: Connection, *, after: str) -> list[Any]:
+    return list(conn.execute(ID_ORDER_PAGE_SQL, {"after": after, "limit": LIST_PAGE}))
+
+
+def _timed_value(store: Store, call: Callable[[Connection], T]) -> tuple[float, T]:
+    """Milliseconds of ``call`` in its own :meth:`Store.read`, and what it returned."""
+    started = time.perf_counter()
+    with store.read() as conn:
+        value = call(conn)
+    return (time.perf_counter() - started) * 1000, value
+
+
+def _list_result(samples: dict[str, list[float]], customers: int, deep: int) -> Result:
+    listed, floor = samples["list"], samples["id order"]
+    return Result(
+        "customer_list_100k",
+        percentile(listed, 95),
+        "ms p95",
+        better=Better.LOWER,
+        baseline_name="pages in primary-key order",
+        baseline_value=percentile(floor, 95),
+        note=(
+            f"{len(listed)} keyset pages of {LIST_PAGE} customers over {customers:,}: every sort "
+            f"of the Customers list both ways, up to {deep} pages deep, each read as "
+            f"the table reads it while scrolling; p50 {percentile(listed, 50):.1f} ms, max "
+            f"{max(listed):.1f} ms"
+        ),
+    )
 
 
 # ---- customer_360 -------------------------------------------------------------------------------
