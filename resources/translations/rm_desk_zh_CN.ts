@@ -1017,7 +1017,7 @@
         <translation>首次购买该类产品：须在网点评估</translation>
     </message>
     <message>
-        <location filename="../../rm_desk/views/customer_table.py" line="+95"/>
+        <location filename="../../rm_desk/views/customer_table.py" line="+98"/>
         <source>C1 Conservative</source>
         <translation>C1 保守型</translation>
     </message>
@@ -2869,17 +2869,17 @@ Next steps: {steps}</source>
 <context>
     <name>TodayScreen</name>
     <message>
-        <location filename="../../rm_desk/views/today.py" line="+235"/>
+        <location filename="../../rm_desk/views/today.py" line="+236"/>
         <source>Today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location line="+110"/>
+        <location line="+112"/>
         <source>{overdue} overdue · {due} due today · {alerts} new alerts</source>
         <translation>逾期 {overdue} 项 · 今日到期 {due} 项 · 新提醒 {alerts} 条</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+55"/>
         <source>And {count} more — see them all in Tasks</source>
         <translation>还有 {count} 项，在“待办”中查看全部</translation>
     </message>
@@ -2939,7 +2939,12 @@ Next steps: {steps}</source>
         <translation>新提醒（{count}）</translation>
     </message>
     <message>
-        <location line="+190"/>
+        <location line="-87"/>
+        <source>{overdue} overdue · {due} due today · 1 new alert</source>
+        <translation>逾期 {overdue} 项 · 今日到期 {due} 项 · 新提醒 1 条</translation>
+    </message>
+    <message>
+        <location line="+277"/>
         <source>No new alerts.</source>
         <translation>没有新提醒。</translation>
     </message>

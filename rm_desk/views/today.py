@@ -75,6 +75,7 @@ from rm_desk.sync.events import SyncStatus
 from rm_desk.views import formatting
 from rm_desk.views.customer360.labels import label, label_of
 from rm_desk.views.error_banner import ErrorBanner
+from rm_desk.views.free_text import masked_free_text
 from rm_desk.views.screen import Screen, screen_heading
 from rm_desk.views.today_data import TodayPage, TodayTotals, today_page
 from rm_desk.views.workbench import ScreenId, Workbench
@@ -341,8 +342,12 @@ class TodayScreen(Screen):
             self._view, self._totals = page.view, page.totals
             self._retranslate()
             self._date.setText(formatting.day(today))
+            if page.totals.alerts == 1:
+                summary = self.tr("{overdue} overdue · {due} due today · 1 new alert")
+            else:
+                summary = self.tr("{overdue} overdue · {due} due today · {alerts} new alerts")
             self._summary.setText(
-                self.tr("{overdue} overdue · {due} due today · {alerts} new alerts").format(
+                summary.format(
                     overdue=formatting.number(page.totals.overdue),
                     due=formatting.number(page.totals.due_today),
                     alerts=formatting.number(page.totals.alerts),
@@ -701,7 +706,7 @@ class TodayScreen(Screen):
 
     def _task_row(self, task: TaskRow, today: date) -> list[QWidget | None]:
         priority = _badge(label(task.priority), task.priority)
-        what = QLabel(task.title)
+        what = QLabel(masked_free_text(task.title))
         what.setWordWrap(True)
         due = QLabel(self._due_words(task, today))
         due.setObjectName("muted")
@@ -732,7 +737,7 @@ class TodayScreen(Screen):
 
     def _alert_row(self, alert: AlertRow) -> list[QWidget | None]:
         severity = _badge(label(alert.severity), alert.severity)
-        message = QLabel(alert.message)
+        message = QLabel(masked_free_text(alert.message))
         message.setWordWrap(True)
         message.setTextFormat(Qt.TextFormat.PlainText)
         when = QLabel(formatting.moment(alert.triggered_at))
