@@ -204,6 +204,11 @@ class MainWindow(QMainWindow):
             item.setToolTip(title)
             item.setSizeHint(QSize(NAVIGATION_WIDTH, NAVIGATION_ROW_HEIGHT))
         navigation.currentItemChanged.connect(self._on_navigation)
+        # While the 360 view shows, the screen it came from stays the list's current item with
+        # nothing selected (see open_customer): choosing that item again, by click or Enter,
+        # changes no current item, so these take the user there.
+        navigation.itemClicked.connect(self._on_navigation)
+        navigation.itemActivated.connect(self._on_navigation)
         return navigation
 
     # --- showing things ------------------------------------------------------------------------
@@ -228,9 +233,11 @@ class MainWindow(QMainWindow):
         self._current = screen
         self.stack.setCurrentWidget(self.screen(screen))
         row = list(SCREEN_CLASSES).index(screen)
-        if self.navigation.currentRow() != row:
+        item = self.navigation.item(row)
+        if self.navigation.currentRow() != row or not item.isSelected():
             self.navigation.blockSignals(True)
             self.navigation.setCurrentRow(row)
+            item.setSelected(True)
             self.navigation.blockSignals(False)
         self.setWindowTitle(self.tr("{screen} — RM Desk").format(screen=self._titles[screen]))
 
@@ -269,9 +276,10 @@ class MainWindow(QMainWindow):
         if self.stack.currentWidget() is not self._customer_page:
             self._back_to = self._current
         self.stack.setCurrentWidget(self._customer_page)
+        # No screen shown as chosen; the current item stays, so that the list taking the focus
+        # (Tab) does not make its first row current, which would leave the 360 for Today.
         self.navigation.blockSignals(True)
         self.navigation.clearSelection()
-        self.navigation.setCurrentRow(-1)
         self.navigation.blockSignals(False)
         self.setWindowTitle(
             self.tr("{customer} — Customer 360 — RM Desk").format(

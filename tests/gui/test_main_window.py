@@ -288,3 +288,26 @@ def test_the_cheap_schema_check_names_the_head_alembic_names() -> None:
     from rm_desk.local_store.migrate import _plain_head_revision, head_revision
 
     assert _plain_head_revision() == head_revision()
+
+
+def test_tabbing_into_the_navigation_keeps_the_360_and_a_click_there_leaves_it(
+    qtbot: Any, bench: Workbench
+) -> None:
+    window = _window(qtbot, bench)
+    window.show_screen(ScreenId.CUSTOMERS)
+    customer_id, _ = _richest_customer(bench)
+    assert window.open_customer(customer_id)
+    customer_page = window.stack.currentWidget()
+    assert window.navigation.selectedItems() == []  # no screen is chosen while the 360 shows
+
+    # Keyboard users walk the window with Tab: the navigation taking the focus is no choice.
+    window.navigation.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(window.navigation.hasFocus, timeout=5000)
+    assert window.stack.currentWidget() is customer_page
+
+    # A click on the screen the 360 was opened from goes back to it, selected again.
+    row = list(window.screen_ids()).index(ScreenId.CUSTOMERS)
+    where = window.navigation.visualItemRect(window.navigation.item(row)).center()
+    qtbot.mouseClick(window.navigation.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert window.stack.currentWidget() is window.screen(ScreenId.CUSTOMERS)
+    assert window.navigation.selectedItems() == [window.navigation.item(row)]
