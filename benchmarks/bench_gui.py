@@ -66,7 +66,7 @@ from typing import Any
 from benchmarks import feeds
 from benchmarks.harness import Better, Context, Result, Skip, percentile
 from benchmarks.stores import fixed_clock
-from rm_desk.local_store.engine import Store, open_store
+from rm_desk.local_store.engine import Store, open_store, utc_now
 from rm_desk.local_store.keys import key_name_for
 from tests.conftest import PersistentTestVault
 
@@ -348,7 +348,9 @@ def _signed_in_before(folder: Path, changes: Sequence[feeds.Change]) -> str:
                     "policy": {},
                 },
             )
-            note_online_sign_in(conn, fixed_clock())
+            # Now, not the feed's fixed time: the child unlocks offline by the real clock, and
+            # the bank's offline lease counts from the last online sign-in.
+            note_online_sign_in(conn, utc_now())
     finally:
         store.close()
     if db_path.parent / "cache.db" != db_path:
