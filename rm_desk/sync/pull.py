@@ -66,6 +66,7 @@ from rm_desk.sync.cancel import StopCheck, check, never
 from rm_desk.sync.client import ApiClient, FeedPage
 from rm_desk.sync.errors import CursorExpired
 from rm_desk.sync.events import Progress, SyncEvent
+from rm_desk.sync.priority import starter_priority
 
 PAGE_LIMIT = 5000
 FETCH_THREAD_NAME = "rm-desk-sync-fetch"
@@ -154,11 +155,13 @@ class _Prefetch:
         self._prepare = prepare
         self._page: _Fetched | None = None
         self._error: BaseException | None = None
+        self._set_priority = starter_priority()  # the sync thread's, on Windows too
         # A daemon: a request hung past its timeouts must not keep the process from exiting.
         self._thread = threading.Thread(target=self._fetch, name=FETCH_THREAD_NAME, daemon=True)
         self._thread.start()
 
     def _fetch(self) -> None:
+        self._set_priority()
         try:
             self._page = _fetch(self._client, self._cursor, self._limit, prepare=self._prepare)
         except BaseException as error:  # handed to the sync thread, which raises it

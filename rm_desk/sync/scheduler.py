@@ -40,9 +40,10 @@ the window's event loop during a first sync, in runs interleaved with the code b
   busy machine, while a round leaves no cyclic garbage behind (a full collection just after one
   found none). Memory is freed by reference counts as before; the collector runs again, as usual,
   when the round ends, however it ends.
-- **A lower scheduling priority for the sync thread** (:data:`SYNC_NICENESS`, Linux): the threads
-  it starts (the feed's prefetch) inherit it, so when the GUI thread wakes for an event it gets a
-  core before them instead of waiting its turn behind the decode and the cache writes.
+- **A lower scheduling priority for the sync thread** and the threads it starts (the feed's
+  prefetch), on Linux and Windows (:mod:`rm_desk.sync.priority`), so when the GUI thread wakes
+  for an event it gets a core before them instead of waiting its turn behind the decode and the
+  cache writes.
 """
 
 from __future__ import annotations
@@ -50,9 +51,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import os
 import random
-import sys
 import threading
 import time
 from collections.abc import Callable, Generator
@@ -75,6 +74,7 @@ from rm_desk.sync.errors import (
     UntrustedServer,
 )
 from rm_desk.sync.events import StatusChanged, SyncEvent, SyncStatus
+from rm_desk.sync.priority import SYNC_NICENESS, lower_thread_priority
 from rm_desk.sync.pull import PAGE_LIMIT
 
 log = logging.getLogger(__name__)
@@ -86,10 +86,6 @@ UNEXPECTED_MESSAGE = (
     "Sync stopped because of an unexpected problem. Your changes are kept on this computer. "
     "Try Sync now; if it keeps happening, contact IT."
 )
-
-
-SYNC_NICENESS = 10
-"""How much lower than the window's the sync thread's scheduling priority is (Linux niceness)."""
 
 
 class _CollectorPause:
@@ -127,19 +123,6 @@ def collections_paused() -> contextlib.AbstractContextManager[None]:
     Process-wide, like the collector; see the module docstring for why a sync round wants it.
     """
     return _pause.paused()
-
-
-def lower_thread_priority(niceness: int = SYNC_NICENESS) -> None:
-    """Make the calling thread (and the threads it starts from now on) yield the cores to the
-    process's other threads: ``niceness`` more than its own, on Linux; elsewhere nothing."""
-    if sys.platform != "linux" or niceness <= 0:
-        return
-    thread = threading.get_native_id()
-    try:
-        current = os.getpriority(os.PRIO_PROCESS, thread)
-        os.setpriority(os.PRIO_PROCESS, thread, min(19, current + niceness))
-    except OSError as error:  # a sandbox may refuse it; sync runs all the same
-        log.debug("could not lower the sync thread's priority: %s", error.strerror)
 
 
 @dataclass(frozen=True, slots=True)
@@ -529,5 +512,4 @@ __all__ = [
     "SyncWorker",
     "backoff_delay",
     "collections_paused",
-    "lower_thread_priority",
 ]

@@ -18,7 +18,8 @@ from rm_desk.domain.enums import SyncPhase
 from rm_desk.local_store import Store
 from rm_desk.sync.client import ApiClient
 from rm_desk.sync.events import Progress, StatusChanged, SyncEvent
-from rm_desk.sync.scheduler import SYNC_NICENESS, SyncWorker
+from rm_desk.sync.priority import SYNC_NICENESS, starter_priority
+from rm_desk.sync.scheduler import SyncWorker
 from tests import factories
 from tests.conftest import FakeClock
 from tests.sync.wire import BASE, DEVICE, ScriptedServer, page, problem, token_answer
@@ -152,3 +153,19 @@ def test_the_sync_thread_and_the_threads_it_starts_run_below_the_window(
     expected = min(19, window + SYNC_NICENESS)
     assert niceness == {"rm-desk-sync": expected, "rm-desk-sync-fetch": expected}
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == window
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="thread priorities are set on Linux only")
+def test_a_thread_started_outside_sync_keeps_the_window_priority() -> None:
+    seen: list[int] = []
+    follow = starter_priority()  # asked on this (the test's, unlowered) thread
+
+    def run() -> None:
+        follow()
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+
+    assert seen == [os.getpriority(os.PRIO_PROCESS, threading.get_native_id())]
