@@ -200,7 +200,6 @@ transaction = _entity(
     _bool("other_bank"),
 )
 Index("ix_transaction_customer_ts", transaction.c.customer_id, transaction.c.ts)
-Index("ix_transaction_account_ts", transaction.c.account_id, transaction.c.ts)
 
 product = _entity(
     "product",
