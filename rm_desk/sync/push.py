@@ -106,7 +106,9 @@ def plan_batch(
 
     1. ``sending``: sent again as it is, whatever else is true (the server may have it already);
     2. it belongs to, or one of its fields names, a record whose create was refused
-       (``refused_creates``) or is held: held (a held create holds what depends on it in turn);
+       (``refused_creates``) or is held, or it is a later op of a record with a held op: held (a
+       held create holds what depends on it in turn; a later edit of a record waits behind the
+       held one, so that the older value does not land over it when that one is let go);
     3. held before and nothing blocks it any more: queued again, and sent;
     4. sent the most times one push allows (``exhausted``): left for the next round;
     5. an edit with no ``base_rev`` of a record whose create is still on its way: waits for the
@@ -122,6 +124,7 @@ def plan_batch(
         there is room).
     """
     blocked = set(refused_creates)
+    held_records: set[tuple[str, str]] = set()
     unapplied_creates: set[str] = set()
     send: list[StoredOp] = []
     hold: list[StoredOp] = []
@@ -135,11 +138,15 @@ def plan_batch(
             if op.seq not in exhausted:
                 send.append(op)
             continue
-        if blocked and (op.record_id in blocked or references(op.fields, blocked)):
+        record = (op.entity, op.record_id)
+        if record in held_records or (
+            blocked and (op.record_id in blocked or references(op.fields, blocked))
+        ):
             if op.state is not OpState.HELD:
                 hold.append(op)
             if op.op is OpKind.CREATE:
                 blocked.add(op.record_id)
+            held_records.add(record)
             continue
         if op.state is OpState.HELD:
             release.append(op)

@@ -288,6 +288,37 @@ def test_discarding_a_refused_visit_lets_the_task_held_behind_it_go(book, client
     assert event["action"] == "sync_change_discarded" and event["record_id"] == visit_id
 
 
+def test_a_later_edit_of_a_record_with_a_held_change_waits_behind_it(book, client, server):
+    apply_page(book, [factories.change("visit", r.visit("v-0"), 13)], "cursor-2")
+    task_id = new_record_id()
+    task_op = record_edit(
+        book,
+        "task",
+        task_id,
+        OpKind.CREATE,
+        {"title": "回访", "customer_id": r.CUSTOMER, "priority": "normal", "status": "not_started"},
+    ).op_id
+    server.reply("POST", "/mutations", {"results": [rejected(task_op)]})
+    push(book, client)
+    record_edit(book, "visit", "v-0", OpKind.UPDATE, {"linked_task_ids": [task_id]})
+    push(book, client)  # held behind the refused task
+    record_edit(book, "visit", "v-0", OpKind.UPDATE, {"linked_task_ids": []})  # changed her mind
+    server.reply("POST", "/mutations", echo_applied(lambda m: {**r.visit("v-0"), **m["fields"]}))
+
+    push(book, client)
+
+    assert len(server.pushed()) == 1, "nothing else was sent"
+    assert [op.state for op in list_pending_ops(book)] == [OpState.HELD, OpState.HELD]
+
+    discard_rejected(book, task_op, user_id="rm001")
+    push(book, client)
+
+    sent = [m["fields"]["linked_task_ids"] for batch in server.pushed()[1:] for m in batch]
+    assert sent == [[task_id], []], "in the order she made them"
+    assert r.row(book, "visit", "v-0")["linked_task_ids"] == "[]"
+    assert r.outbox_rows(book) == []
+
+
 def test_discarding_a_refused_edit_shows_the_servers_copy_again(book, client, server):
     op_id = r.move_opportunity(book, "won", amount="1.00")
     server.reply("POST", "/mutations", {"results": [rejected(op_id)]})

@@ -585,28 +585,33 @@ def test_an_edit_sent_again_behind_an_earlier_one_of_its_field_is_journaled(book
     visit_id, visit_op = r.create_visit(book)
     server.reply("POST", "/mutations", {"results": [rejected(visit_op)]})
     make_pusher(book, client).push()
-    # an edit naming the refused visit is held; a later stage edit is a new op behind it
+    # an edit naming the refused visit is held; a later stage edit is a new op behind it, which
+    # an earlier version of the app sent before it stopped (it now waits behind the held one)
     r.move_opportunity(book, "recommended", lead_stub=visit_id)
     make_pusher(book, client).push()
     later = r.move_opportunity(book, "closing")
+    with book.write() as conn:
+        conn.execute(
+            schema.outbox.update().where(schema.outbox.c.op_id == later).values(state="sending")
+        )
     theirs = r.opportunity("o-1", stage="needs_confirmed")
 
     def conflicts_again(request: httpx.Request) -> dict[str, Any]:
         mutations = orjson.loads(request.content)["mutations"]
         return {"results": [conflict(m["op_id"], "fields", 62, theirs) for m in mutations]}
 
-    server.reply("POST", "/mutations", conflicts_again, conflicts_again)
+    server.reply("POST", "/mutations", conflicts_again)
 
-    make_pusher(book, client).push()  # sent twice, the most one push sends an op
+    make_pusher(book, client).push()
 
-    first, second = r.journal(book, "sent_again_later")
-    assert (first["entity"], first["record_id"], first["op_id"]) == ("opportunity", "o-1", later)
-    assert first["detail"]["fields"] == ["stage"]
-    assert second["op_id"] == first["detail"]["new_op_id"]
+    (entry,) = r.journal(book, "sent_again_later")
+    assert (entry["entity"], entry["record_id"], entry["op_id"]) == ("opportunity", "o-1", later)
+    assert entry["detail"]["fields"] == ["stage"]
+    assert [m["op_id"] for m in server.pushed()[-1]] == [later]
     requeued = [op for op in r.outbox_rows(book) if op["fields"] == {"stage": "closing"}]
     assert [(op["state"], op["op_id"]) for op in requeued] == [
-        ("queued", second["detail"]["new_op_id"])
-    ]
+        ("held", entry["detail"]["new_op_id"])
+    ], "sent again only after the earlier edit it builds on"
     assert r.conflicts(book) == []
 
 
