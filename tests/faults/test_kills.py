@@ -67,7 +67,10 @@ RUNS = (
     if os.environ.get(COUNT_VARIABLE)
     else list(range(16 if SOAK else 4))
 )
-STEPS = 100 if SOAK else 40
+# Steps of work for a whole run: enough that the program is still working at its last kill. A life
+# takes one to a few steps; on a loaded machine the test may read the program's progress lines
+# late and a life then takes more, and 40 steps for 13 kills ran out before the last kill.
+STEPS = 150 if SOAK else 60
 PROGRESS = ("synced", "step", "round")  # the program's lines that say it got somewhere
 PROGRESS_BEFORE_KILL = (0, 1, 1, 2, 3)  # how many of them a program may print before its kill
 MAX_DELAY = 0.15  # seconds a program may live after the last of them
