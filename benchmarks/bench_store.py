@@ -12,6 +12,9 @@ search_100k    ~200 seeded Ctrl+K queries against 100,000           ``name LIKE 
 customer_list  Customers list pages of 200 (every sort, both       pages of the same size in the
 _100k          ways, 40 pages deep) over the same 100,000           table's primary-key order
                customers, as the table reads them scrolling
+customer_list  the same under six filters (a rare and a common     the same
+_100k          tier, the rarest tag, tier and tag, an AUM floor,
+.filtered      one RM), 3 pages deep
 customer_360   ``customer_360`` of a customer with 2,000            the same SELECTs returning raw
                transactions, 100 times after 5 warm-ups             rows, no domain objects
                (goal p95 ≤ 20 ms)
@@ -30,6 +33,7 @@ import gc
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -55,10 +59,12 @@ from benchmarks.stores import (
     plain_store,
 )
 from rm_desk.local_store import schema
+from rm_desk.local_store.customer_list import customer_count
 from rm_desk.local_store.engine import Store
 from rm_desk.local_store.ingest import apply_page
 from rm_desk.local_store.queries import (
     TRANSACTIONS_FIRST_PAGE,
+    CustomerFilter,
     CustomerSort,
     PageKey,
     customer_page,
@@ -74,6 +80,7 @@ BIG_CUSTOMER_ID = "c-9000000"
 
 T = TypeVar("T")
 
+LIST_FILTERED_DEEP = 3  # pages of each filtered list read, every sort both ways
 LIST_PAGE = 200  # the Customers table's page (views/customer_table.py PAGE_SIZE)
 LIST_PAGES_DEEP = 40
 ID_ORDER_PAGE_SQL = text(
@@ -366,7 +373,7 @@ def search_100k(ctx: Context) -> list[Result]:
     )
     baseline = "naive LIKE"
     return [
-        _list_result(listing, customers, deep),
+        *_list_results(listing, customers, deep),
         Result(
             "search_100k",
             percentile(fts, 95),
@@ -407,11 +414,64 @@ def _list_pages(store: Store, *, pages: int) -> dict[str, list[float]]:
                 after = page.next_key
                 if after is None:
                     break
+    samples["filtered"] = _filtered_pages(store, pages=LIST_FILTERED_DEEP)
     last = ""
     for _ in range(len(samples["list"])):
         ms, rows = _timed_value(store, partial(_id_order_page, after=last))
         samples["id order"].append(ms)
         last = str(rows[-1][0]) if rows else ""
+    return samples
+
+
+def _list_filters(store: Store) -> dict[str, CustomerFilter]:
+    """Filters an RM or a team lead sets on the list, from the book's own values: a rare and a
+    common tier, the rarest tag, both together, an AUM floor, and the largest RM's book."""
+    with store.read() as conn:
+        tags = conn.execute(
+            text("SELECT name FROM customer_tag GROUP BY name ORDER BY count(*), name LIMIT 1")
+        ).scalars()
+        rarest = frozenset(tags)
+        rm = conn.execute(
+            text("SELECT primary_rm_id FROM customer GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+        ).scalar_one()
+    return {
+        "private tier": CustomerFilter(tiers=frozenset({"private"})),
+        "standard tier": CustomerFilter(tiers=frozenset({"standard"})),
+        "rarest tag": CustomerFilter(tags=rarest),
+        "private tier with the rarest tag": CustomerFilter(
+            tiers=frozenset({"private"}), tags=rarest
+        ),
+        "AUM from 5 million": CustomerFilter(aum_min=Decimal(5_000_000)),
+        "one RM": CustomerFilter(rm_ids=frozenset({rm})),
+    }
+
+
+def _filtered_pages(store: Store, *, pages: int) -> list[float]:
+    """Milliseconds of each page of the list under each filter of :func:`_list_filters`, every
+    sort both ways, ``pages`` deep, read as the table reads them (it counts the matches once,
+    when the filter is set, and hands the count to every page)."""
+    samples: list[float] = []
+    for filters in _list_filters(store).values():
+        with store.read() as conn:
+            matching = customer_count(conn, filters)
+        for sort in CustomerSort:
+            for descending in (False, True):
+                after: PageKey | None = None
+                for _ in range(pages):
+                    read = partial(
+                        customer_page,
+                        sort=sort,
+                        descending=descending,
+                        filters=filters,
+                        after=after,
+                        limit=LIST_PAGE,
+                        matching=matching,
+                    )
+                    ms, page = _timed_value(store, read)
+                    samples.append(ms)
+                    after = page.next_key
+                    if after is None:
+                        break
     return samples
 
 
@@ -427,9 +487,9 @@ def _timed_value(store: Store, call: Callable[[Connection], T]) -> tuple[float, 
     return (time.perf_counter() - started) * 1000, value
 
 
-def _list_result(samples: dict[str, list[float]], customers: int, deep: int) -> Result:
-    listed, floor = samples["list"], samples["id order"]
-    return Result(
+def _list_results(samples: dict[str, list[float]], customers: int, deep: int) -> list[Result]:
+    listed, floor, filtered = samples["list"], samples["id order"], samples["filtered"]
+    unfiltered = Result(
         "customer_list_100k",
         percentile(listed, 95),
         "ms p95",
@@ -443,6 +503,21 @@ def _list_result(samples: dict[str, list[float]], customers: int, deep: int) -> 
             f"{max(listed):.1f} ms"
         ),
     )
+    narrowed = Result(
+        "customer_list_100k.filtered",
+        percentile(filtered, 95),
+        "ms p95",
+        better=Better.LOWER,
+        baseline_name="pages in primary-key order",
+        baseline_value=percentile(floor, 95),
+        note=(
+            f"{len(filtered)} pages of the list narrowed by a filter (a rare and a common tier, "
+            "the rarest tag, tier and tag, AUM from 5 million, one RM), every sort both ways, up "
+            f"to {LIST_FILTERED_DEEP} pages deep; p50 {percentile(filtered, 50):.1f} ms, max "
+            f"{max(filtered):.1f} ms"
+        ),
+    )
+    return [unfiltered, narrowed]
 
 
 # ---- customer_360 -------------------------------------------------------------------------------

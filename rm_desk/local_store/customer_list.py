@@ -103,9 +103,16 @@ def matching_customers(
     For exports, which run off the GUI thread: memory stays at one page whatever the book's size.
     """
     after: PageKey | None = None
+    matching = customer_count(conn, filters)
     while True:
         page = customer_page(
-            conn, sort=sort, descending=descending, filters=filters, after=after, limit=page_size
+            conn,
+            sort=sort,
+            descending=descending,
+            filters=filters,
+            after=after,
+            limit=page_size,
+            matching=matching,
         )
         if page.rows:
             yield page.rows

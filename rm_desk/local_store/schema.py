@@ -21,6 +21,8 @@ inbox), ``sync_journal`` (what sync decided on its own), ``sync_state`` (cursor,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import (
@@ -62,12 +64,20 @@ def _bool(name: str) -> Column[Any]:
     return Column(name, Boolean(create_constraint=False), nullable=False, server_default=text("0"))
 
 
-TIER_ORDER_SQL = (
-    "(CASE tier WHEN 'standard' THEN 0 WHEN 'gold' THEN 1 WHEN 'platinum' THEN 2"
-    " WHEN 'diamond' THEN 3 WHEN 'private' THEN 4 END) * 1000000000000000 + coalesce(aum_num, 0)"
+TIER_RANKS: Mapping[str, int] = MappingProxyType(
+    {"standard": 0, "gold": 1, "platinum": 2, "diamond": 3, "private": 4}
 )
-"""The tier's rank (普通 lowest, 私行 highest), then the AUM in fen within it; NULL for a tier
-the cache does not know (listed last)."""
+"""The bank's order of the tiers, 普通 lowest, 私行 highest."""
+TIER_ORDER_STEP = 1_000_000_000_000_000
+"""``tier_order`` of a tier's customers lies in [rank × step, (rank + 1) × step): far above any
+AUM in fen."""
+TIER_ORDER_SQL = (
+    "(CASE tier "
+    + " ".join(f"WHEN '{tier}' THEN {rank}" for tier, rank in TIER_RANKS.items())
+    + f" END) * {TIER_ORDER_STEP} + coalesce(aum_num, 0)"
+)
+"""The tier's rank (:data:`TIER_RANKS`), then the AUM in fen within it; NULL for a tier the cache
+does not know (listed last)."""
 
 customer = _entity(
     "customer",

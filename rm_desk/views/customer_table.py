@@ -244,6 +244,7 @@ class CustomerTableModel(QAbstractTableModel):
             filters=self._filters,
             after=self._next,
             limit=limit,
+            matching=self._total,
         )
         self._next = page.next_key
         self._complete = page.next_key is None
