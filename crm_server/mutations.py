@@ -25,8 +25,10 @@ Checks of an **update**, in order (the first that fails decides):
    assignee and/or assigner): ``field_not_editable`` naming each other field;
 6. the record was deleted on the server: ``conflict`` of kind ``deleted``;
 7. a visit more than 72 hours past: ``forbidden`` (DOMAIN.md: edit until 72 h after the visit);
-8. the record with the new values parses with ``from_wire`` (types, codes, masking), and no
-   required field is set to null; soft-profile keys are known: ``validation_error``;
+8. the record with the new values parses with ``from_wire`` (types, codes, masking), no
+   required field is set to null, and the rules of :mod:`rm_desk.domain.rules` that read a sent
+   field hold (a visit ends after it starts, an amount is not negative); soft-profile keys are
+   known: ``validation_error``;
 9. a referenced customer (moving an opportunity or a visit) is in the user's book: ``not_found``;
 10. no sent field changed on the server after ``base_rev`` to another value: else ``conflict`` of
     kind ``fields`` listing them; fields changed on the server but not sent merge silently;
@@ -39,7 +41,8 @@ values fixed on create respected (a tag is manual and the RM's, a relationship p
 taken (``validation_error``), referenced customers in the user's book (``not_found``), a task's
 assignee the user or, with ``task.reassign``, someone of the team (``forbidden``); the server
 stamps ``rm_id`` (visit), ``assigner_id``, ``sla_due_at`` and ``escalation_level`` (task),
-``owner_id`` (opportunity) and ``created_at``, then the record must parse with ``from_wire``.
+``owner_id`` (opportunity) and ``created_at``, then the record must parse with ``from_wire`` and
+keep every rule of :mod:`rm_desk.domain.rules`.
 It joins the book of its customer; without one, a task joins its assignee's book and anything
 else the user's own.
 
@@ -94,6 +97,7 @@ from rm_desk.domain.fields import (
     RecordRole,
     editable_fields,
 )
+from rm_desk.domain.rules import RULE_FIELDS, value_problems
 
 TASK_SLA: Mapping[TaskPriority, timedelta] = {
     TaskPriority.URGENT: timedelta(hours=4),
@@ -436,7 +440,9 @@ class _Op:
                 {"id": "already exists"},
             )
         fields.update(self._stamps(entity, fields))
-        data = _normalized(entity, {**fields, "id": self.mutation.id, "rev": 0}, fields)
+        data = _normalized(
+            entity, {**fields, "id": self.mutation.id, "rev": 0}, fields, creating=True
+        )
         if entity is Entity.TASK:
             data["sla_due_at"] = to_wire(self.now + TASK_SLA[TaskPriority(data["priority"])])
         rm_id, team_id, customer_id = self._book(entity, data)
@@ -700,12 +706,15 @@ def _check_soft_profile(sent: Mapping[str, Any]) -> None:
             )
 
 
-def _normalized(entity: Entity, wire: Mapping[str, Any], sent: Mapping[str, Any]) -> dict[str, Any]:
+def _normalized(
+    entity: Entity, wire: Mapping[str, Any], sent: Mapping[str, Any], *, creating: bool = False
+) -> dict[str, Any]:
     """Parse a whole record with ``from_wire`` and return its canonical wire form (no ``rev``).
 
     Raises:
-        Rejected: ``validation_error`` naming the field that does not parse, or a sent field
-            that is null where the record needs a value.
+        Rejected: ``validation_error`` naming the field that does not parse, a sent field that
+            is null where the record needs a value, or a value that breaks a rule of
+            :mod:`rm_desk.domain.rules` (an update: the rules reading a sent field).
     """
     try:
         parsed = ENTITY_TYPES[entity].from_wire(wire)
@@ -716,6 +725,9 @@ def _normalized(entity: Entity, wire: Mapping[str, Any], sent: Mapping[str, Any]
             "A field does not have a valid value.",
             {invalid.field or "fields": invalid.message},
         ) from None
+    broken = value_problems(parsed, None if creating else sent)
+    if broken:
+        raise Rejected("validation_error", "A field does not have a valid value.", broken)
     for name, value in sent.items():
         if value is None and data.get(name) is not None:
             raise Rejected(
@@ -743,6 +755,9 @@ def _normalized_sent(
     """
     stored = current.data
     wire = {name: stored[name] for name in _REQUIRED[entity] if name in stored}
+    ruled = RULE_FIELDS.get(entity, frozenset())
+    if not ruled.isdisjoint(sent):  # a rule reads the record's other values of its set
+        wire.update((name, stored[name]) for name in ruled if name in stored)
     wire.update(sent)
     wire["id"] = current.id
     wire["rev"] = current.rev

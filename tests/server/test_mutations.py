@@ -360,6 +360,39 @@ def test_bad_value_is_rejected_validation_error_naming_the_field(api: Api):
     assert all(r["message"] for r in results)
 
 
+def test_values_that_break_a_rule_are_rejected_and_leave_the_record_as_it_was(api: Api):
+    rm = api.login("rm001")
+    [created] = rm.push(create("visit", "v-rules", **VISIT_FIELDS))
+    visit_rev = created["rev"]
+    opportunity_rev = rev_of(rm, "opportunity", "o-0001")
+
+    results = rm.push(
+        create("visit", "v-backwards", **{**VISIT_FIELDS, "end_at": "2026-11-20T07:59:00Z"}),
+        # the stored start (08:00) is what the sent end is checked against
+        update("visit", "v-rules", visit_rev, end_at="2026-11-20T07:30:00Z"),
+        update("opportunity", "o-0001", opportunity_rev, amount="-5.00"),
+        create("opportunity", "o-rules", customer_id="c-0001", category="wealth", amount="-1"),
+    )
+
+    assert [(r["status"], r.get("code")) for r in results] == [("rejected", "validation_error")] * 4
+    assert [r["field_errors"] for r in results] == [
+        {"end_at": "must not be before start_at"},
+        {"end_at": "must not be before start_at"},
+        {"amount": "must not be negative"},
+        {"amount": "must not be negative"},
+    ]
+    assert rev_of(rm, "visit", "v-rules") == visit_rev
+    assert rev_of(rm, "opportunity", "o-0001") == opportunity_rev
+    changes, _ = rm.all_changes()
+    assert not [c for c in changes if c["id"] in ("v-backwards", "o-rules")]
+    # a later end, or an update of other fields of a record, still goes through
+    [later, other] = rm.push(
+        update("visit", "v-rules", visit_rev, end_at="2026-11-20T09:00:00Z"),
+        update("opportunity", "o-0001", opportunity_rev, stage="recommended"),
+    )
+    assert (later["status"], other["status"]) == ("applied", "applied")
+
+
 def test_fields_the_user_may_not_edit_are_rejected_field_not_editable(api: Api):
     rm = api.login("rm001")
     base = rev_of(rm, "customer", "c-0001")
