@@ -1071,7 +1071,7 @@
 <context>
     <name>CustomerTableModel</name>
     <message>
-        <location filename="../../rm_desk/views/customer_table.py" line="+212"/>
+        <location filename="../../rm_desk/views/customer_table.py" line="+213"/>
         <source>On tier watch: the tier may change at the next review.</source>
         <translation>等级观察中：下次评级时客户等级可能调整。</translation>
     </message>
@@ -1676,7 +1676,7 @@ Next steps: {steps}</source>
         <translation>导航</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+45"/>
         <source>{screen} — RM Desk</source>
         <translation>{screen} — RM Desk</translation>
     </message>
@@ -1696,7 +1696,7 @@ Next steps: {steps}</source>
         <translation>本机上没有该客户，或其不在您的管户范围内。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>{customer} — Customer 360 — RM Desk</source>
         <translation>{customer} — 客户视图 — RM Desk</translation>
     </message>
@@ -2113,7 +2113,7 @@ Next steps: {steps}</source>
 <context>
     <name>PendingChangeModel</name>
     <message>
-        <location filename="../../rm_desk/views/pending_change_model.py" line="+63"/>
+        <location filename="../../rm_desk/views/pending_change_model.py" line="+64"/>
         <source>Change</source>
         <translation>变更</translation>
     </message>
@@ -2143,9 +2143,14 @@ Next steps: {steps}</source>
         <translation>{kind}：{title}</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>{op} · {what}</source>
         <translation>{op} · {what}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{change} — {fields}</source>
+        <translation>{change} — {fields}</translation>
     </message>
 </context>
 <context>
@@ -3795,7 +3800,7 @@ Next steps: {steps}</source>
 <context>
     <name>errors</name>
     <message>
-        <location filename="../../rm_desk/views/error_words.py" line="+26"/>
+        <location filename="../../rm_desk/views/error_words.py" line="+28"/>
         <source>Something went wrong</source>
         <translation>出现问题</translation>
     </message>
@@ -4075,7 +4080,17 @@ Next steps: {steps}</source>
         <translation>登录失败</translation>
     </message>
     <message>
-        <location line="-30"/>
+        <location line="-99"/>
+        <source>must not be before the start</source>
+        <translation>不能早于开始时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>must not be negative</source>
+        <translation>不能为负数</translation>
+    </message>
+    <message>
+        <location line="+68"/>
         <source>A value waiting in the conflict inbox or refused by the bank was replaced by a later edit of the same field.</source>
         <translation>冲突待处理或被银行拒绝的值，已被同一字段的后续修改取代。</translation>
     </message>

@@ -21,8 +21,8 @@ RULE_FIELDS: Mapping[Entity, frozenset[str]] = {
 """The fields each entity's rules read: an update sending one of them is checked with the record's
 other values of the set."""
 
-END_BEFORE_START = "must not be before start_at"
-NEGATIVE = "must not be negative"
+END_BEFORE_START_MESSAGE = "must not be before the start"
+NEGATIVE_MESSAGE = "must not be negative"
 
 
 def value_problems(record: Record, sent: Collection[str] | None = None) -> dict[str, str]:
@@ -42,12 +42,12 @@ def value_problems(record: Record, sent: Collection[str] | None = None) -> dict[
     if isinstance(record, Visit) and checked("start_at", "end_at"):
         ends = record.end_at
         if ends is not None and ends < record.start_at:
-            problems["end_at"] = END_BEFORE_START
+            problems["end_at"] = END_BEFORE_START_MESSAGE
     if isinstance(record, Opportunity) and checked("amount"):
         amount = record.amount
         if amount is not None and amount < 0:
-            problems["amount"] = NEGATIVE
+            problems["amount"] = NEGATIVE_MESSAGE
     return problems
 
 
-__all__ = ["END_BEFORE_START", "NEGATIVE", "RULE_FIELDS", "value_problems"]
+__all__ = ["END_BEFORE_START_MESSAGE", "NEGATIVE_MESSAGE", "RULE_FIELDS", "value_problems"]

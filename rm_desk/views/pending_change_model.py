@@ -16,12 +16,13 @@ from enum import IntEnum
 
 from PySide6.QtCore import QObject, Qt
 
+from rm_desk.domain.enums import OpKind
 from rm_desk.local_store.worklist import RecordContext
 from rm_desk.sync.events import PendingOp
 from rm_desk.views import formatting
 from rm_desk.views.free_text import masked_free_text
 from rm_desk.views.row_table import Line, RowTableModel
-from rm_desk.views.worklist_words import entity_label, op_label, op_state_label
+from rm_desk.views.worklist_words import entity_label, field_label, op_label, op_state_label
 
 OP_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 """The op's id (str)."""
@@ -74,8 +75,13 @@ class PendingChangeModel(RowTableModel[PendingChange]):
             what = self.tr("{kind}: {title}").format(
                 kind=what, title=masked_free_text(context.title)
             )
+        change = self.tr("{op} · {what}").format(op=op_label(op.op), what=what)
+        if op.op is OpKind.UPDATE and op.fields:
+            # Which fields are on their way: an RM with two edits of one record tells them apart.
+            names = ", ".join(dict.fromkeys(field_label(name) for name in op.fields))
+            change = self.tr("{change} — {fields}").format(change=change, fields=names)
         return (
-            self.tr("{op} · {what}").format(op=op_label(op.op), what=what),
+            change,
             (context.customer_name if context else None) or "—",
             op_state_label(op.state),
             formatting.number(op.attempts),

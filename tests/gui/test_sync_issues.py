@@ -150,6 +150,7 @@ def test_changes_waiting_to_send_are_listed_with_their_state(bench: Workbench, q
     assert [model.index(r, 0).data(OP_ID_ROLE) for r in range(model.rowCount())] == [first.op_id]
     assert model.index(0, 0).data(STATE_ROLE) == "queued"
     assert model.index(0, 0).data().startswith("Edited · Task: 到期续作")
+    assert model.index(0, 0).data().endswith(" — Status"), "the field on its way is named"
     assert model.index(0, 2).data() == "Waiting to send"
     assert screen.pending_table.isVisible()
     # every waiting change is in view in its table: the page scrolls, not the table

@@ -376,8 +376,8 @@ def test_values_that_break_a_rule_are_rejected_and_leave_the_record_as_it_was(ap
 
     assert [(r["status"], r.get("code")) for r in results] == [("rejected", "validation_error")] * 4
     assert [r["field_errors"] for r in results] == [
-        {"end_at": "must not be before start_at"},
-        {"end_at": "must not be before start_at"},
+        {"end_at": "must not be before the start"},
+        {"end_at": "must not be before the start"},
         {"amount": "must not be negative"},
         {"amount": "must not be negative"},
     ]
