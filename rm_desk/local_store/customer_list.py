@@ -12,19 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from rm_desk.local_store import schema
 
-# The list's filter conditions live in queries.py; reusing them (rather than writing them a second
-# time here) keeps the count, the table and the export reading the same rows.
+# The list's filter conditions and its count live in queries.py (customer_page counts to choose
+# its plan); reusing them keeps the count, the table and the export reading the same rows.
 from rm_desk.local_store.queries import (
     CustomerFilter,
     CustomerListRow,
     CustomerSort,
     PageKey,
+    customer_count,
     customer_page,
-    filter_conditions,
 )
 
 EXPORT_PAGE_SIZE = 1000
@@ -39,14 +39,6 @@ class RmChoice:
 
     id: str
     name: str
-
-
-def customer_count(conn: Connection, filters: CustomerFilter | None = None) -> int:
-    """How many cached customers match ``filters`` (all of them without)."""
-    c = schema.customer
-    conditions = filter_conditions(filters or CustomerFilter())
-    stmt = select(func.count()).select_from(c).where(*conditions)
-    return int(conn.execute(stmt).scalar_one())
 
 
 def tags_of(conn: Connection, customer_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:

@@ -186,7 +186,7 @@ def customer_page(
     chosen = filters or CustomerFilter()
     column = _SORT_COLUMNS[sort]
     walk = _is_empty(chosen) or (
-        (matching if matching is not None else _count(conn, chosen)) > SORT_IN_MEMORY_MAX
+        (matching if matching is not None else customer_count(conn, chosen)) > SORT_IN_MEMORY_MAX
     )
     conditions = filter_conditions(chosen, walking=sort if walk else None)
     # Out of the plan when sorting the matches: the unary plus keeps SQLite off the column's index.
@@ -260,9 +260,11 @@ def _is_empty(filters: CustomerFilter) -> bool:
     return filters == CustomerFilter()
 
 
-def _count(conn: Connection, filters: CustomerFilter) -> int:
+def customer_count(conn: Connection, filters: CustomerFilter | None = None) -> int:
+    """How many cached customers match ``filters`` (all of them without)."""
     c = schema.customer
-    stmt = select(func.count()).select_from(c).where(*filter_conditions(filters))
+    conditions = filter_conditions(filters or CustomerFilter())
+    stmt = select(func.count()).select_from(c).where(*conditions)
     return int(conn.execute(stmt).scalar_one())
 
 

@@ -7,8 +7,8 @@ the sync thread lowers its own priority when it starts:
 - **Linux**: the thread's niceness becomes the process's (its main thread's) plus
   :data:`SYNC_NICENESS`, at most 19. Threads started afterwards inherit it.
 - **Windows** (where the bank deploys): ``SetThreadPriority(THREAD_PRIORITY_BELOW_NORMAL)``.
-  Threads do not inherit it there, so a thread the sync thread starts calls
-  :func:`follow_starter` first (see :func:`starter_priority`).
+  Threads do not inherit it there, so a thread the sync thread starts first calls what
+  :func:`starter_priority` gave its starter.
 - Elsewhere nothing changes.
 
 Setting the priority is best effort: a sandbox may refuse it, and sync runs all the same.
