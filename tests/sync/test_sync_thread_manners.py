@@ -18,7 +18,7 @@ from rm_desk.domain.enums import SyncPhase
 from rm_desk.local_store import Store
 from rm_desk.sync.client import ApiClient
 from rm_desk.sync.events import Progress, StatusChanged, SyncEvent
-from rm_desk.sync.priority import SYNC_NICENESS, starter_priority
+from rm_desk.sync.priority import SYNC_NICENESS, lower_thread_priority, starter_priority
 from rm_desk.sync.scheduler import SyncWorker
 from tests import factories
 from tests.conftest import FakeClock
@@ -169,3 +169,27 @@ def test_a_thread_started_outside_sync_keeps_the_window_priority() -> None:
     thread.join()
 
     assert seen == [os.getpriority(os.PRIO_PROCESS, threading.get_native_id())]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="niceness is read on Linux only")
+def test_a_thread_follows_a_lowered_starter_even_when_it_does_not_inherit_its_priority() -> None:
+    # Windows threads start at normal priority whatever their starter's: here the new thread is
+    # started from the test's thread, with what a lowered thread's starter_priority gave.
+    follows: list[Any] = []
+    lowered = threading.Thread(
+        target=lambda: (lower_thread_priority(), follows.append(starter_priority()))
+    )
+    lowered.start()
+    lowered.join()
+    seen: list[int] = []
+
+    def run() -> None:
+        follows[0]()
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+
+    follower = threading.Thread(target=run)
+    follower.start()
+    follower.join()
+
+    window = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert seen == [min(19, window + SYNC_NICENESS)]
